@@ -1,0 +1,55 @@
+// Server configuration: defaults, then a YAML file, then PORTCULLIS_* environment variables,
+// then command-line flags; every setting is declared once in a table that all four share.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace portcullis::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:4566";
+  std::string state_dir = "./portcullis-data";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int workers = 0;  // 0: one per core
+  std::string log_level = "info";
+  std::string log_file;  // empty: stderr
+  bool access_log = true;
+  size_t max_header_bytes = 10240;
+  size_t max_body_bytes = 10 * 1024 * 1024;
+  int header_timeout_ms = 10'000;
+  int idle_timeout_ms = 60'000;
+  int drain_timeout_ms = 10'000;
+  int skew_execute_api_seconds = 300;
+  int skew_control_plane_seconds = 900;
+
+  // Derived from `listen` by validate().
+  std::string host;
+  uint16_t port = 0;
+};
+
+struct Setting {
+  std::string_view key;  // YAML key; the flag is --key with '-' for '_'; env PORTCULLIS_KEY
+  std::string_view help;
+  std::function<Status(Config&, std::string_view)> set;
+};
+
+std::span<const Setting> settings();
+std::string env_name(std::string_view key);
+std::string flag_name(std::string_view key);
+
+// Applies the YAML file at `path` (a mapping of setting keys to scalars).
+Status apply_file(Config& config, const std::string& path);
+// Applies PORTCULLIS_* variables from the environment.
+Status apply_env(Config& config);
+// Checks values and fills the derived fields.
+Status validate(Config& config);
+
+}  // namespace portcullis::app

@@ -1,0 +1,157 @@
+#include "app/edge.h"
+
+#include "core/encoding.h"
+#include "protocol/errors.h"
+#include "protocol/query.h"
+#include "sigv4/verifier.h"
+#include "sts/sts_api.h"
+
+namespace portcullis::app {
+
+using protocol::Protocol;
+
+struct Edge::Service {
+  std::string_view name;
+  Protocol protocol;
+  std::string_view xmlns;
+  bool global;  // signed for us-east-1 whatever the server's region, as AWS's global endpoints
+};
+
+namespace {
+
+
+void write_error(http::Response& res, Protocol p, const http::Request& req, ErrorCode code,
+                 std::string message, std::string_view xmlns = protocol::kStsXmlns) {
+  protocol::write_error(res, p, Error{code, std::move(message)}, req.request_id, xmlns);
+}
+
+// Unsigned requests carry no scope: guess the protocol from the body's form.
+Protocol guess_protocol(const http::Request& req) {
+  auto ct = req.header("content-type");
+  if (ct && to_lower(*ct).starts_with("application/x-www-form-urlencoded")) return Protocol::kQuery;
+  if (req.query().find("Action=") != std::string_view::npos) return Protocol::kQuery;
+  return Protocol::kRestJson;
+}
+
+}  // namespace
+
+Edge::Edge(const Config& config, std::shared_ptr<const iam::KeyDirectory> keys, const Clock& clock)
+    : config_(config), keys_(std::move(keys)), clock_(clock) {
+  regions_ = {config.region};
+  global_regions_ = {config.region};
+  if (config.region != "us-east-1") global_regions_.push_back("us-east-1");
+}
+
+const Edge::Service* Edge::find_service(std::string_view name) const {
+  static constexpr Service services[] = {
+      {"sts", Protocol::kQuery, protocol::kStsXmlns, true},
+      {"iam", Protocol::kQuery, protocol::kIamXmlns, true},
+      {"apigateway", Protocol::kRestJson, {}, false},
+      {"lambda", Protocol::kRestJson, {}, false},
+  };
+  for (const Service& s : services)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+void Edge::handle(http::Request& req, http::Response& res) {
+  std::string_view path = req.path();
+  if (path.starts_with("/_portcullis/")) return own_endpoint(req, res);
+
+  auto host = req.header("host");
+  if ((host && host->find(".execute-api.") != std::string_view::npos) ||
+      (path.starts_with("/restapis/") && path.find("/_user_request_/") != std::string_view::npos)) {
+    return write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
+                       "Invoking deployed APIs is not implemented by Portcullis yet.");
+  }
+
+  std::optional<std::string> scope = sigv4::scope_service(req);
+  if (!scope) {
+    Protocol p = guess_protocol(req);
+    if (p == Protocol::kQuery) {
+      auto params = protocol::QueryParams::from_request(req);
+      auto action = params.get("Action");
+      if (action && (*action == "AssumeRoleWithSAML" || *action == "AssumeRoleWithWebIdentity"))
+        return write_error(res, p, req, ErrorCode::kNotImplemented,
+                           "STS action " + std::string(*action) +
+                               " is not implemented by Portcullis yet.");
+    }
+    if (sigv4::has_authentication(req)) {
+      // Signed, but the credential cannot even be split into its scope.
+      sigv4::VerifyOptions opt;
+      auto parsed = sigv4::parse(req, opt, clock_.now());
+      if (!parsed) return write_error(res, p, req, parsed.error().code, parsed.error().message);
+    }
+    return write_error(res, p, req, ErrorCode::kMissingAuthenticationToken, "");
+  }
+
+  const Service* service = find_service(*scope);
+  if (!service) {
+    return write_error(res, guess_protocol(req), req, ErrorCode::kUnknownService,
+                       "Portcullis does not serve the '" + *scope +
+                           "' service; it serves sts, iam, apigateway and lambda.");
+  }
+  const iam::Principal* caller = authenticate(req, *service, res);
+  if (!caller) return;
+  res.log_principal = caller->arn;
+
+  if (service->name == "sts") {
+    return sts::handle(req, protocol::QueryParams::from_request(req), *caller, res);
+  }
+  if (service->protocol == Protocol::kQuery) {
+    auto params = protocol::QueryParams::from_request(req);
+    auto action = params.get("Action");
+    if (!action) return write_error(res, Protocol::kQuery, req, ErrorCode::kMissingAction, "",
+                                    service->xmlns);
+    return write_error(res, Protocol::kQuery, req, ErrorCode::kNotImplemented,
+                       "IAM action " + std::string(*action) +
+                           " is not implemented by Portcullis yet.",
+                       service->xmlns);
+  }
+  write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
+              "The " + std::string(service->name) +
+                  " API is not implemented by Portcullis yet.");
+}
+
+const iam::Principal* Edge::authenticate(const http::Request& req, const Service& service,
+                                         http::Response& res) const {
+  sigv4::VerifyOptions opt;
+  opt.service = service.name;
+  opt.regions = service.global ? global_regions_ : regions_;
+  opt.max_skew = std::chrono::seconds(service.global ? config_.skew_control_plane_seconds
+                                                     : config_.skew_execute_api_seconds);
+  opt.echo_canonical = service.protocol == Protocol::kRestJson;
+  auto fail_with = [&](const Error& e) {
+    protocol::write_error(res, service.protocol, e, req.request_id,
+                          service.xmlns.empty() ? protocol::kStsXmlns : service.xmlns);
+    return nullptr;
+  };
+  auto parsed = sigv4::parse(req, opt, clock_.now());
+  if (!parsed) return fail_with(parsed.error());
+  const iam::AccessKey* key = keys_->find(parsed->access_key_id);
+  // A long-term key never comes with a session token.
+  if (!key || !key->active || !parsed->session_token.empty())
+    return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
+  if (auto st = sigv4::verify(req, *parsed, key->secret_access_key, opt); !st)
+    return fail_with(st.error());
+  return key->principal.get();
+}
+
+void Edge::own_endpoint(const http::Request& req, http::Response& res) {
+  res.set_header("x-amzn-RequestId", req.request_id);
+  if (req.path() == "/_portcullis/health") {
+    res.set_header("Content-Type", "application/json");
+    if (ready_) {
+      res.status = 200;
+      res.body = "{\"status\":\"ok\"}";
+    } else {
+      res.status = 503;
+      res.body = "{\"status\":\"starting\"}";
+    }
+    return;
+  }
+  write_error(res, Protocol::kRestJson, req, ErrorCode::kNotFound,
+              "No such endpoint: " + std::string(req.path()));
+}
+
+}  // namespace portcullis::app

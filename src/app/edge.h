@@ -1,0 +1,40 @@
+// Edge dispatch: decides what a request is (the server's own endpoints, an API invocation, or
+// a control-plane call of one of the AWS services), authenticates it, and hands it on.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "core/clock.h"
+#include "http/message.h"
+#include "iam/identity.h"
+
+namespace portcullis::app {
+
+class Edge {
+ public:
+  Edge(const Config& config, std::shared_ptr<const iam::KeyDirectory> keys, const Clock& clock);
+
+  void handle(http::Request& request, http::Response& response);
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  struct Service;
+  const Service* find_service(std::string_view name) const;
+  // Authenticates a signed control-plane request; on failure fills `response` and returns null.
+  const iam::Principal* authenticate(const http::Request& request, const Service& service,
+                                     http::Response& response) const;
+  void own_endpoint(const http::Request& request, http::Response& response);
+
+  const Config& config_;
+  std::shared_ptr<const iam::KeyDirectory> keys_;
+  const Clock& clock_;
+  std::vector<std::string> regions_;         // accepted by execute-api, apigateway, lambda
+  std::vector<std::string> global_regions_;  // accepted by iam and sts
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace portcullis::app

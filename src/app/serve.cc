@@ -1,0 +1,97 @@
+#include "app/serve.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/admin.h"
+#include "app/edge.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "iam/identity.h"
+
+namespace portcullis::app {
+
+int serve(Config config) {
+  if (auto st = validate(config); !st) {
+    std::cerr << "portcullis: " << st.error().message << "\n";
+    return 2;
+  }
+  log::Level level;
+  log::parse_level(config.log_level, level);
+  log::set_level(level);
+  if (!config.log_file.empty() && !log::set_output(config.log_file)) {
+    std::cerr << "portcullis: cannot open log file " << config.log_file << "\n";
+    return 2;
+  }
+
+  if (auto st = ensure_state_dir(config.state_dir); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
+  auto admin = load_or_create_admin(config.state_dir);
+  if (!admin) {
+    log::error(admin.error().message);
+    return 1;
+  }
+  if (admin->generated) {
+    // Printed once, to the terminal only (never to the log).
+    std::cout << "Portcullis created the administrator of account " << config.account_id
+              << ".\n  aws_access_key_id = " << admin->access_key_id
+              << "\n  aws_secret_access_key = " << admin->secret_access_key
+              << "\nThey are kept in " << config.state_dir
+              << "/admin-credentials (profile " << kAdminProfile << ").\n"
+              << std::flush;
+  }
+
+  auto principal = std::make_shared<iam::Principal>();
+  principal->type = iam::PrincipalType::kUser;
+  principal->account_id = config.account_id;
+  principal->name = kAdminUserName;
+  principal->arn = iam::user_arn(config.account_id, "/", kAdminUserName);
+  principal->user_id = admin->user_id;
+  auto keys = std::make_shared<iam::KeyDirectory>();
+  keys->add(iam::AccessKey{admin->access_key_id, admin->secret_access_key, true, principal});
+
+  Edge edge(config, keys, SystemClock::instance());
+
+  // Workers inherit this mask; the main thread alone takes the signals, with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.workers = config.workers;
+  options.limits.max_header_bytes = config.max_header_bytes;
+  options.limits.max_body_bytes = config.max_body_bytes;
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  options.access_log = config.access_log;
+  http::Server server(options, [&edge](http::Request& req, http::Response& res) {
+    edge.handle(req, res);
+  });
+  if (auto st = server.start(); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
+  edge.set_ready(true);
+  log::info("listening on " + config.host + ":" + std::to_string(server.port()) + " with " +
+            std::to_string(config.workers) + " workers, region " + config.region +
+            ", account " + config.account_id);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+            ", draining for up to " + std::to_string(config.drain_timeout_ms) + " ms");
+  edge.set_ready(false);
+  server.stop(std::chrono::milliseconds(config.drain_timeout_ms));
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace portcullis::app

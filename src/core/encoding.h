@@ -1,0 +1,32 @@
+// Byte encodings used across the wire: hex, base64, and percent-encoding as SigV4 and
+// form bodies define it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace portcullis {
+
+std::string hex_encode(std::span<const unsigned char> bytes);
+inline std::string hex_encode(std::string_view s) {
+  return hex_encode({reinterpret_cast<const unsigned char*>(s.data()), s.size()});
+}
+
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+
+// RFC 3986 percent-encoding as SigV4 wants it: every byte but A-Z a-z 0-9 - _ . ~ is
+// encoded as %XX with upper-case hex; '/' is kept when keep_slash is set.
+std::string uri_encode(std::string_view s, bool keep_slash = false);
+void uri_encode_append(std::string& out, std::string_view s, bool keep_slash = false);
+
+// Decodes %XX sequences; a '%' not followed by two hex digits is kept as is.
+// With plus_is_space (application/x-www-form-urlencoded), '+' decodes to a space.
+std::string percent_decode(std::string_view s, bool plus_is_space = false);
+
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+
+}  // namespace portcullis

@@ -1,0 +1,32 @@
+// The one catalogue of error codes. The protocol layer maps each to the wire shape
+// (status, AWS error code, body) of the service being spoken.
+#pragma once
+
+namespace portcullis {
+
+enum class ErrorCode {
+  kInternal,
+  // Request framing and limits (HTTP layer).
+  kBadRequest,
+  kHeadersTooLarge,
+  kPayloadTooLarge,
+  // Authentication (SigV4).
+  kMissingAuthenticationToken,
+  kIncompleteSignature,
+  kSignatureDoesNotMatch,
+  kSignatureExpired,
+  kInvalidClientTokenId,
+  kExpiredToken,
+  kAccessDenied,
+  // Request validation (all services).
+  kMissingAction,
+  kInvalidAction,
+  kMissingParameter,
+  kInvalidParameterValue,
+  kValidationError,
+  kNotImplemented,
+  kUnknownService,
+  kNotFound,
+};
+
+}  // namespace portcullis

@@ -1,0 +1,208 @@
+#include "http/client.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/encoding.h"
+
+namespace portcullis::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Status wait_for(int fd, short events, Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return fail(ErrorCode::kInternal, "timed out");
+  pollfd p{fd, events, 0};
+  int n = ::poll(&p, 1, static_cast<int>(left.count()));
+  if (n == 0) return fail(ErrorCode::kInternal, "timed out");
+  if (n < 0) return fail(ErrorCode::kInternal, std::strerror(errno));
+  return {};
+}
+
+Result<int> connect_to(const Url& url, Clock::time_point deadline) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port = std::to_string(url.port);
+  if (int rc = ::getaddrinfo(url.host.c_str(), port.c_str(), &hints, &res); rc != 0)
+    return fail(ErrorCode::kInternal, "cannot resolve " + url.host + ": " + gai_strerror(rc));
+  std::string last = "no address";
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (wait_for(fd, POLLOUT, deadline) &&
+          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+        ::freeaddrinfo(res);
+        return fd;
+      }
+      last = err ? std::strerror(err) : "timed out";
+    } else {
+      last = std::strerror(errno);
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(res);
+  return fail(ErrorCode::kInternal, "cannot connect to " + url.authority() + ": " + last);
+}
+
+// Decodes a complete chunked body; false when it is malformed or incomplete.
+bool dechunk(std::string_view in, std::string& out) {
+  size_t pos = 0;
+  for (;;) {
+    size_t eol = in.find("\r\n", pos);
+    if (eol == in.npos) return false;
+    std::string_view size_text = in.substr(pos, eol - pos);
+    size_text = size_text.substr(0, size_text.find(';'));
+    size_t size = 0;
+    if (size_text.empty()) return false;
+    for (char c : size_text) {
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (d < 0 || size > (SIZE_MAX >> 4)) return false;
+      size = size * 16 + static_cast<size_t>(d);
+    }
+    pos = eol + 2;
+    if (size == 0) return true;
+    if (in.size() < pos + size + 2) return false;
+    out.append(in.substr(pos, size));
+    pos += size + 2;
+  }
+}
+
+}  // namespace
+
+std::string Url::authority() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+  return default_port ? h : h + ":" + std::to_string(port);
+}
+
+Result<Url> parse_url(std::string_view s) {
+  Url u;
+  size_t sep = s.find("://");
+  if (sep == s.npos) return fail(ErrorCode::kValidationError, "URL must start with http://");
+  u.scheme = to_lower(s.substr(0, sep));
+  if (u.scheme != "http" && u.scheme != "https")
+    return fail(ErrorCode::kValidationError, "unsupported URL scheme: " + u.scheme);
+  u.port = u.scheme == "https" ? 443 : 80;
+  s.remove_prefix(sep + 3);
+  size_t end = s.find_first_of("/?");
+  std::string_view authority = s.substr(0, end);
+  std::string_view rest = end == s.npos ? std::string_view() : s.substr(end);
+  std::string_view port_text;
+  if (authority.starts_with('[')) {
+    size_t close = authority.find(']');
+    if (close == authority.npos) return fail(ErrorCode::kValidationError, "malformed URL host");
+    u.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      port_text = authority.substr(close + 2);
+  } else {
+    size_t colon = authority.rfind(':');
+    u.host = authority.substr(0, colon);
+    if (colon != authority.npos) port_text = authority.substr(colon + 1);
+  }
+  if (u.host.empty()) return fail(ErrorCode::kValidationError, "URL has no host");
+  if (!port_text.empty()) {
+    unsigned p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9' || p > 65535) return fail(ErrorCode::kValidationError, "bad port");
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (p == 0 || p > 65535) return fail(ErrorCode::kValidationError, "bad port");
+    u.port = static_cast<uint16_t>(p);
+  }
+  size_t q = rest.find('?');
+  u.path = rest.substr(0, q);
+  if (u.path.empty()) u.path = "/";
+  if (q != rest.npos) u.query = rest.substr(q + 1);
+  return u;
+}
+
+Result<ClientResponse> fetch(const Url& url, const ClientRequest& req,
+                             std::chrono::milliseconds timeout) {
+  if (url.scheme != "http")
+    return fail(ErrorCode::kNotImplemented, "only http:// URLs are supported so far");
+  const auto deadline = Clock::now() + timeout;
+  auto fd_or = connect_to(url, deadline);
+  if (!fd_or) return std::unexpected(fd_or.error());
+  Fd fd{*fd_or};
+
+  std::string out = req.method + " " + req.target + " HTTP/1.1\r\n";
+  bool has_length = false;
+  for (const auto& [n, v] : req.headers) {
+    out += n + ": " + v + "\r\n";
+    if (iequals(n, "content-length")) has_length = true;
+  }
+  if (!has_length && (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+                      req.method == "PATCH"))
+    out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
+  out += "Connection: close\r\n\r\n";
+  out += req.body;
+  for (size_t sent = 0; sent < out.size();) {
+    if (auto st = wait_for(fd.fd, POLLOUT, deadline); !st) return std::unexpected(st.error());
+    ssize_t n = ::send(fd.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN) return fail(ErrorCode::kInternal, std::strerror(errno));
+    if (n > 0) sent += static_cast<size_t>(n);
+  }
+
+  std::string in;
+  char buf[16384];
+  for (;;) {
+    if (auto st = wait_for(fd.fd, POLLIN, deadline); !st) return std::unexpected(st.error());
+    ssize_t n = ::recv(fd.fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EAGAIN) continue;
+    if (n < 0) return fail(ErrorCode::kInternal, std::strerror(errno));
+    if (n == 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+
+  size_t head_end = in.find("\r\n\r\n");
+  if (head_end == in.npos) return fail(ErrorCode::kInternal, "malformed response");
+  ClientResponse res;
+  std::string_view head(in.data(), head_end);
+  size_t eol = head.find("\r\n");
+  res.status_line = head.substr(0, eol);
+  if (res.status_line.size() < 12 || !res.status_line.starts_with("HTTP/1."))
+    return fail(ErrorCode::kInternal, "malformed status line");
+  res.status = std::atoi(res.status_line.c_str() + 9);
+  bool chunked = false;
+  while (eol != head.npos) {
+    size_t next = head.find("\r\n", eol + 2);
+    std::string_view line = head.substr(eol + 2, next == head.npos ? head.npos : next - eol - 2);
+    size_t colon = line.find(':');
+    if (colon != line.npos) {
+      std::string_view v = line.substr(colon + 1);
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      res.headers.emplace_back(std::string(line.substr(0, colon)), std::string(v));
+      if (iequals(line.substr(0, colon), "transfer-encoding") && iequals(v, "chunked"))
+        chunked = true;
+    }
+    eol = next;
+  }
+  std::string_view body = std::string_view(in).substr(head_end + 4);
+  if (chunked) {
+    if (!dechunk(body, res.body)) return fail(ErrorCode::kInternal, "malformed chunked body");
+  } else {
+    res.body = body;
+  }
+  return res;
+}
+
+}  // namespace portcullis::http

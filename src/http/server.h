@@ -1,0 +1,49 @@
+// The HTTP/1.1 server: N worker threads, each with its own event loop and its own
+// SO_REUSEPORT listener; keep-alive, limits, timeouts and a graceful drain on stop().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "http/parser.h"
+
+namespace portcullis::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;  // 0 picks a free port; see Server::port()
+  int workers = 1;
+  ParseLimits limits;
+  std::chrono::milliseconds header_timeout{10'000};  // to receive a whole request once begun
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
+  bool access_log = true;
+};
+
+// Handlers run on the worker thread that read the request and must not block.
+using Handler = std::function<void(Request&, Response&)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listeners and starts the workers; returns once the server accepts connections.
+  Status start();
+  uint16_t port() const;
+  // Stops accepting, closes idle connections, lets in-flight requests finish for up to
+  // `drain`, then closes the rest. Returns when every worker has stopped.
+  void stop(std::chrono::milliseconds drain);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace portcullis::http

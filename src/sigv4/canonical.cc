@@ -1,0 +1,166 @@
+#include "sigv4/canonical.h"
+
+#include <algorithm>
+
+#include "core/encoding.h"
+
+namespace portcullis::sigv4 {
+
+std::string normalize_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string_view seg = path.substr(pos, slash == path.npos ? path.npos : slash - pos);
+    if (seg == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segments.push_back(seg);
+    }
+    if (slash == path.npos) break;
+    pos = slash + 1;
+  }
+  std::string out;
+  out.reserve(path.size() + 1);
+  for (std::string_view seg : segments) {
+    out.push_back('/');
+    out.append(seg);
+  }
+  bool trailing = !path.empty() && path.back() == '/';
+  if (out.empty() || trailing) out.push_back('/');
+  return out;
+}
+
+std::string canonical_uri(std::string_view path, bool normalize) {
+  if (path.empty()) return "/";
+  return normalize ? uri_encode(normalize_path(path), true) : uri_encode(path, true);
+}
+
+std::string canonical_query(std::string_view raw_query, std::string_view exclude) {
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t pos = 0;
+  while (pos < raw_query.size()) {
+    size_t amp = raw_query.find('&', pos);
+    std::string_view item = raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
+    pos = amp == raw_query.npos ? raw_query.size() : amp + 1;
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string_view name = item.substr(0, eq);
+    std::string_view value = eq == item.npos ? std::string_view() : item.substr(eq + 1);
+    std::string enc_name = uri_encode(percent_decode(name));
+    if (!exclude.empty() && enc_name == exclude) continue;
+    params.emplace_back(std::move(enc_name), uri_encode(percent_decode(value)));
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [n, v] : params) {
+    if (!out.empty()) out.push_back('&');
+    out += n;
+    out.push_back('=');
+    out += v;
+  }
+  return out;
+}
+
+namespace {
+void append_trimmed(std::string& out, std::string_view v) {
+  size_t b = 0, e = v.size();
+  while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
+  while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
+  bool space = false;
+  for (size_t i = b; i < e; ++i) {
+    char c = v[i];
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+}
+}  // namespace
+
+std::string canonical_headers(std::span<const std::string_view> signed_names,
+                              std::span<const HeaderRef> headers) {
+  std::string out;
+  out.reserve(256);
+  for (std::string_view name : signed_names) {
+    out += name;
+    out.push_back(':');
+    bool first = true;
+    for (const auto& [n, v] : headers) {
+      if (!iequals(n, name)) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      append_trimmed(out, v);
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
+
+std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                              std::string_view canonical_query, std::string_view canonical_headers,
+                              std::string_view signed_headers, std::string_view payload_hash) {
+  std::string out;
+  out.reserve(method.size() + canonical_uri.size() + canonical_query.size() +
+              canonical_headers.size() + signed_headers.size() + payload_hash.size() + 8);
+  out += method;
+  out += '\n';
+  out += canonical_uri;
+  out += '\n';
+  out += canonical_query;
+  out += '\n';
+  out += canonical_headers;
+  out += '\n';
+  out += signed_headers;
+  out += '\n';
+  out += payload_hash;
+  return out;
+}
+
+std::string credential_scope(std::string_view date, std::string_view region,
+                             std::string_view service) {
+  std::string out;
+  out.reserve(date.size() + region.size() + service.size() + kTerminator.size() + 3);
+  out += date;
+  out += '/';
+  out += region;
+  out += '/';
+  out += service;
+  out += '/';
+  out += kTerminator;
+  return out;
+}
+
+std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request) {
+  std::string out;
+  out.reserve(kAlgorithm.size() + amz_date.size() + scope.size() + 67);
+  out += kAlgorithm;
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  out += scope;
+  out += '\n';
+  out += crypto::sha256_hex(canonical_request);
+  return out;
+}
+
+crypto::Digest signing_key(std::string_view secret, std::string_view date,
+                           std::string_view region, std::string_view service) {
+  std::string k = "AWS4";
+  k += secret;
+  crypto::Digest d = crypto::hmac_sha256(k, date);
+  crypto::secure_zero(k.data(), k.size());
+  d = crypto::hmac_sha256(d, region);
+  d = crypto::hmac_sha256(d, service);
+  return crypto::hmac_sha256(d, kTerminator);
+}
+
+std::string signature(const crypto::Digest& key, std::string_view string_to_sign) {
+  return hex_encode(crypto::hmac_sha256(key, string_to_sign));
+}
+
+}  // namespace portcullis::sigv4
