@@ -50,10 +50,9 @@ while [ $# -gt 0 ]; do
 done
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-is_uint "$workers" && [ "$workers" -ge 1 ] || die "workers must be a positive integer, got '$workers'"
-is_uint "$connections" && [ "$connections" -ge 1 ] || die "connections must be a positive integer"
-is_uint "$threads" && [ "$threads" -ge 1 ] || die "threads must be a positive integer"
-is_uint "$rounds" && [ "$rounds" -ge 1 ] || die "rounds must be a positive integer"
+for opt in workers connections threads rounds; do
+  if ! is_uint "${!opt}" || [ "${!opt}" -lt 1 ]; then die "$opt must be a positive integer, got '${!opt}'"; fi
+done
 [ "$connections" -ge "$threads" ] || die "connections ($connections) must be >= threads ($threads)"
 
 # Seconds in a wrk duration (plain number = seconds; s, m, h suffixes).
@@ -83,6 +82,7 @@ command -v timeout >/dev/null || die "timeout not found (coreutils)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-bench.XXXXXX")
 nginx_pid=""
 portcullis_pid=""
+wrk_pid=""
 
 # Stop one process we started: SIGTERM, up to 5 s, then SIGKILL, then reap.
 stop_pid() {
@@ -105,6 +105,7 @@ stop_pid() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_pid "$wrk_pid"
   stop_pid "$portcullis_pid"
   stop_pid "$nginx_pid"
   rm -rf "$tmp"
@@ -152,6 +153,7 @@ free_port() {
 # Status code of GET http://127.0.0.1:PORT/PATH, bounded to 3 s; empty if no answer.
 http_status() {
   local port=$1 path=$2
+  # shellcheck disable=SC2016  # $1 and $2 are the inner shell's arguments
   timeout 3 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
     printf "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" "$2" >&3
@@ -260,8 +262,14 @@ to_us() {
 # Run wrk once; sets rps, p50_us, p99_us. Fails on errors or non-200 answers.
 run_wrk() {
   local name=$1 port=$2 secs=$3 out="$tmp/wrk-$1-$RANDOM.txt"
-  if ! timeout -k 5 $((secs + 30)) "${wrk_pin[@]}" wrk --latency -t "$threads" -c "$connections" \
-      -d "${secs}s" "http://127.0.0.1:$port$health_path" >"$out" 2>&1; then
+  # In the background so that a signal to this script is handled at once, not after the run.
+  timeout -k 5 $((secs + 30)) "${wrk_pin[@]}" wrk --latency -t "$threads" -c "$connections" \
+    -d "${secs}s" "http://127.0.0.1:$port$health_path" >"$out" 2>&1 &
+  wrk_pid=$!
+  local rc=0
+  wait "$wrk_pid" || rc=$?
+  wrk_pid=""
+  if [ "$rc" != 0 ]; then
     cat "$out" >&2
     die "wrk against $name failed or timed out"
   fi
@@ -275,7 +283,10 @@ run_wrk() {
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50_us=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
   p99_us=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
-  [ -n "$rps" ] && [ -n "$p50_us" ] && [ -n "$p99_us" ] || { cat "$out" >&2; die "cannot parse wrk output"; }
+  if [ -z "$rps" ] || [ -z "$p50_us" ] || [ -z "$p99_us" ]; then
+    cat "$out" >&2
+    die "cannot parse wrk output"
+  fi
 }
 
 # --- run ------------------------------------------------------------------------------------------------
@@ -286,6 +297,8 @@ start_portcullis
 echo "# health endpoint: portcullis vs nginx (fixed 200), $workers worker(s) each"
 echo "# wrk -t$threads -c$connections -d${duration_s}s --latency, $rounds round(s), warmup ${warmup_s}s; $cores cores, $pin_note"
 echo "# nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on :$nginx_port, portcullis on :$portcullis_port"
+# Anything else busy on the machine (a build) skews both targets, and not necessarily alike.
+[ -r /proc/loadavg ] && echo "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$warmup_s" -gt 0 ]; then
   run_wrk nginx "$nginx_port" "$warmup_s"
@@ -302,9 +315,9 @@ for ((r = 1; r <= rounds; r++)); do
     if [ "$target" = nginx ]; then port=$nginx_port; else port=$portcullis_port; fi
     run_wrk "$target" "$port" "$duration_s"
     printf '%-18s %12.2f %10s %10s\n' "$target#$r" "$rps" "$(fmt_ms "$p50_us")" "$(fmt_ms "$p99_us")"
-    sum_rps[$target]=$(awk -v a="${sum_rps[$target]}" -v b="$rps" 'BEGIN { print a + b }')
-    sum_p50[$target]=$(awk -v a="${sum_p50[$target]}" -v b="$p50_us" 'BEGIN { print a + b }')
-    sum_p99[$target]=$(awk -v a="${sum_p99[$target]}" -v b="$p99_us" 'BEGIN { print a + b }')
+    sum_rps[$target]=$(awk -v a="${sum_rps[$target]}" -v b="$rps" 'BEGIN { printf "%.6f", a + b }')
+    sum_p50[$target]=$(awk -v a="${sum_p50[$target]}" -v b="$p50_us" 'BEGIN { printf "%.6f", a + b }')
+    sum_p99[$target]=$(awk -v a="${sum_p99[$target]}" -v b="$p99_us" 'BEGIN { printf "%.6f", a + b }')
   done
 done
 

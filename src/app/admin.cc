@@ -42,7 +42,8 @@ std::optional<AdminCredentials> read_file(const std::string& path) {
 Status write_file(const std::string& path, const AdminCredentials& c) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(ErrorCode::kInternal, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (fd < 0)
+    return fail(ErrorCode::kInternal, "cannot write " + tmp + ": " + std::strerror(errno));
   std::ostringstream s;
   s << "# The Portcullis administrator. Use with:\n"
     << "#   AWS_SHARED_CREDENTIALS_FILE=" << path << " aws --profile " << kAdminProfile << " ...\n"

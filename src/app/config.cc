@@ -25,24 +25,27 @@ Status parse_number(std::string_view key, std::string_view v, T& out, T min, T m
 }
 
 Status parse_bool(std::string_view key, std::string_view v, bool& out) {
-  if (v == "true" || v == "1" || v == "yes" || v == "on") out = true;
-  else if (v == "false" || v == "0" || v == "no" || v == "off") out = false;
-  else return fail(ErrorCode::kValidationError, std::string(key) + ": expected true or false");
+  if (v == "true" || v == "1" || v == "yes" || v == "on")
+    out = true;
+  else if (v == "false" || v == "0" || v == "no" || v == "off")
+    out = false;
+  else
+    return fail(ErrorCode::kValidationError, std::string(key) + ": expected true or false");
   return {};
 }
 
-#define STRING_SETTING(field, help)                                          \
-  Setting {                                                                  \
-    #field, help, [](Config& c, std::string_view v) -> Status {              \
+#define STRING_SETTING(field, help)                                        \
+  Setting {                                                                \
+#field, help, [](Config& c, std::string_view v) -> Status {              \
       c.field = std::string(v);                                              \
       return {};                                                             \
-    }                                                                        \
+    } \
   }
-#define NUMBER_SETTING(field, type, min, max, help)                                   \
-  Setting {                                                                           \
-    #field, help, [](Config& c, std::string_view v) -> Status {                       \
-      return parse_number<type>(#field, v, c.field, min, max);                        \
-    }                                                                                 \
+#define NUMBER_SETTING(field, type, min, max, help)                                 \
+  Setting {                                                                         \
+#field, help,                                                                   \
+        [](Config & c, std::string_view v)                                          \
+             -> Status { return parse_number<type>(#field, v, c.field, min, max); } \
   }
 
 const Setting kSettings[] = {
@@ -53,8 +56,9 @@ const Setting kSettings[] = {
     NUMBER_SETTING(workers, int, 0, 256, "worker threads; 0 means one per core"),
     STRING_SETTING(log_level, "debug, info, warn, error or off"),
     STRING_SETTING(log_file, "append logs to this file instead of stderr"),
-    Setting{"access_log", "write one JSON line per request",
-            [](Config& c, std::string_view v) { return parse_bool("access_log", v, c.access_log); }},
+    Setting{
+        "access_log", "write one JSON line per request",
+        [](Config& c, std::string_view v) { return parse_bool("access_log", v, c.access_log); }},
     NUMBER_SETTING(max_header_bytes, size_t, size_t{1024}, size_t{1} << 20,
                    "limit on the request line and headers, in bytes"),
     NUMBER_SETTING(max_body_bytes, size_t, size_t{0}, size_t{1} << 30,
@@ -130,7 +134,8 @@ Status apply_env(Config& config) {
 Status validate(Config& c) {
   size_t colon = c.listen.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    return fail(ErrorCode::kValidationError, "listen: expected address:port, got '" + c.listen + "'");
+    return fail(ErrorCode::kValidationError,
+                "listen: expected address:port, got '" + c.listen + "'");
   c.host = c.listen.substr(0, colon);
   if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']')
     c.host = c.host.substr(1, c.host.size() - 2);
@@ -141,13 +146,14 @@ Status validate(Config& c) {
   if (c.account_id.size() != 12 ||
       c.account_id.find_first_not_of("0123456789") != std::string::npos)
     return fail(ErrorCode::kValidationError, "account_id: expected 12 digits");
-  if (c.region.empty() || c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
-                              std::string::npos)
+  if (c.region.empty() ||
+      c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
     return fail(ErrorCode::kValidationError, "region: expected a region name such as us-east-1");
   log::Level level;
   if (!log::parse_level(c.log_level, level))
     return fail(ErrorCode::kValidationError, "log_level: expected debug, info, warn, error or off");
-  if (c.workers == 0) c.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.workers == 0)
+    c.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return {};
 }
 

@@ -25,8 +25,9 @@ std::optional<sigv4::Credentials> find_credentials(const std::string& profile_fl
   c.secret_access_key = env("AWS_SECRET_ACCESS_KEY");
   c.session_token = env("AWS_SESSION_TOKEN");
   if (!c.access_key_id.empty() && !c.secret_access_key.empty() && profile_flag.empty()) return c;
-  std::string profile = !profile_flag.empty() ? profile_flag
-                        : !env("AWS_PROFILE").empty() ? env("AWS_PROFILE") : "default";
+  std::string profile = !profile_flag.empty()         ? profile_flag
+                        : !env("AWS_PROFILE").empty() ? env("AWS_PROFILE")
+                                                      : "default";
   std::string file = env("AWS_SHARED_CREDENTIALS_FILE");
   if (file.empty()) file = env("HOME") + "/.aws/credentials";
   auto p = read_profile(file, profile);
@@ -82,14 +83,16 @@ int curl(const CurlOptions& o) {
   }
   if (!o.data.empty()) {
     bool has_type = false;
-    for (const auto& [n, v] : req.headers) has_type |= n.size() == 12 && (n == "Content-Type" || n == "content-type");
+    for (const auto& [n, v] : req.headers)
+      has_type |= n.size() == 12 && (n == "Content-Type" || n == "content-type");
     if (!has_type) req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   }
 
   sigv4::SigningParams params;
-  params.region = !o.region.empty() ? o.region
-                  : !env("AWS_REGION").empty() ? env("AWS_REGION")
-                  : !env("AWS_DEFAULT_REGION").empty() ? env("AWS_DEFAULT_REGION") : "us-east-1";
+  params.region = !o.region.empty()                    ? o.region
+                  : !env("AWS_REGION").empty()         ? env("AWS_REGION")
+                  : !env("AWS_DEFAULT_REGION").empty() ? env("AWS_DEFAULT_REGION")
+                                                       : "us-east-1";
   params.service = o.service;
   params.time = SystemClock::instance().now();
   sigv4::sign(req, *creds, params);

@@ -9,7 +9,7 @@ namespace portcullis::app {
 
 struct CurlOptions {
   std::string url;
-  std::string method;  // empty: GET, or POST when data is given
+  std::string method;                // empty: GET, or POST when data is given
   std::vector<std::string> headers;  // "Name: value"
   std::string data;                  // -d / --data-binary; "@file" reads a file
   bool include_headers = false;      // -i

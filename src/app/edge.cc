@@ -19,7 +19,6 @@ struct Edge::Service {
 
 namespace {
 
-
 void write_error(http::Response& res, Protocol p, const http::Request& req, ErrorCode code,
                  std::string message, std::string_view xmlns = protocol::kStsXmlns) {
   protocol::write_error(res, p, Error{code, std::move(message)}, req.request_id, xmlns);
@@ -72,9 +71,9 @@ void Edge::handle(http::Request& req, http::Response& res) {
       auto params = protocol::QueryParams::from_request(req);
       auto action = params.get("Action");
       if (action && (*action == "AssumeRoleWithSAML" || *action == "AssumeRoleWithWebIdentity"))
-        return write_error(res, p, req, ErrorCode::kNotImplemented,
-                           "STS action " + std::string(*action) +
-                               " is not implemented by Portcullis yet.");
+        return write_error(
+            res, p, req, ErrorCode::kNotImplemented,
+            "STS action " + std::string(*action) + " is not implemented by Portcullis yet.");
     }
     if (sigv4::has_authentication(req)) {
       // Signed, but the credential cannot even be split into its scope.
@@ -101,16 +100,15 @@ void Edge::handle(http::Request& req, http::Response& res) {
   if (service->protocol == Protocol::kQuery) {
     auto params = protocol::QueryParams::from_request(req);
     auto action = params.get("Action");
-    if (!action) return write_error(res, Protocol::kQuery, req, ErrorCode::kMissingAction, "",
-                                    service->xmlns);
-    return write_error(res, Protocol::kQuery, req, ErrorCode::kNotImplemented,
-                       "IAM action " + std::string(*action) +
-                           " is not implemented by Portcullis yet.",
-                       service->xmlns);
+    if (!action)
+      return write_error(res, Protocol::kQuery, req, ErrorCode::kMissingAction, "", service->xmlns);
+    return write_error(
+        res, Protocol::kQuery, req, ErrorCode::kNotImplemented,
+        "IAM action " + std::string(*action) + " is not implemented by Portcullis yet.",
+        service->xmlns);
   }
   write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
-              "The " + std::string(service->name) +
-                  " API is not implemented by Portcullis yet.");
+              "The " + std::string(service->name) + " API is not implemented by Portcullis yet.");
 }
 
 const iam::Principal* Edge::authenticate(const http::Request& req, const Service& service,

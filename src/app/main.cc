@@ -1,6 +1,5 @@
 // The portcullis command: `serve` runs the gateway, `curl` calls it with SigV4-signed requests.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "app/config.h"

@@ -39,9 +39,8 @@ int serve(Config config) {
     // Printed once, to the terminal only (never to the log).
     std::cout << "Portcullis created the administrator of account " << config.account_id
               << ".\n  aws_access_key_id = " << admin->access_key_id
-              << "\n  aws_secret_access_key = " << admin->secret_access_key
-              << "\nThey are kept in " << config.state_dir
-              << "/admin-credentials (profile " << kAdminProfile << ").\n"
+              << "\n  aws_secret_access_key = " << admin->secret_access_key << "\nThey are kept in "
+              << config.state_dir << "/admin-credentials (profile " << kAdminProfile << ").\n"
               << std::flush;
   }
 
@@ -72,17 +71,16 @@ int serve(Config config) {
   options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   options.access_log = config.access_log;
-  http::Server server(options, [&edge](http::Request& req, http::Response& res) {
-    edge.handle(req, res);
-  });
+  http::Server server(options,
+                      [&edge](http::Request& req, http::Response& res) { edge.handle(req, res); });
   if (auto st = server.start(); !st) {
     log::error(st.error().message);
     return 1;
   }
   edge.set_ready(true);
   log::info("listening on " + config.host + ":" + std::to_string(server.port()) + " with " +
-            std::to_string(config.workers) + " workers, region " + config.region +
-            ", account " + config.account_id);
+            std::to_string(config.workers) + " workers, region " + config.region + ", account " +
+            config.account_id);
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -29,9 +29,8 @@ struct ThreadContexts {
   ThreadContexts() {
     mac = EVP_MAC_CTX_new(fetched_hmac());
     char digest_name[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
     if (!md || !mac || EVP_MAC_CTX_set_params(mac, params) != 1) std::abort();
   }
   ~ThreadContexts() {
@@ -64,8 +63,8 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   Digest out;
   EVP_MAC_CTX* ctx = contexts().mac;
   size_t len = 0;
-  if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                   nullptr) != 1 ||
+  if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) !=
+          1 ||
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
     std::abort();

@@ -42,7 +42,8 @@ Result<int> connect_to(const Url& url, Clock::time_point deadline) {
     return fail(ErrorCode::kInternal, "cannot resolve " + url.host + ": " + gai_strerror(rc));
   std::string last = "no address";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
       int err = 0;
@@ -73,8 +74,10 @@ bool dechunk(std::string_view in, std::string& out) {
     size_t size = 0;
     if (size_text.empty()) return false;
     for (char c : size_text) {
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (d < 0 || size > (SIZE_MAX >> 4)) return false;
       size = size * 16 + static_cast<size_t>(d);
     }
@@ -150,8 +153,8 @@ Result<ClientResponse> fetch(const Url& url, const ClientRequest& req,
     out += n + ": " + v + "\r\n";
     if (iequals(n, "content-length")) has_length = true;
   }
-  if (!has_length && (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
-                      req.method == "PATCH"))
+  if (!has_length &&
+      (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH"))
     out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
   out += "Connection: close\r\n\r\n";
   out += req.body;

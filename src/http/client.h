@@ -17,8 +17,8 @@ struct Url {
   std::string scheme;  // "http" or "https"
   std::string host;    // without brackets
   uint16_t port = 80;
-  std::string path = "/";  // as given (already encoded)
-  std::string query;       // without '?'
+  std::string path = "/";         // as given (already encoded)
+  std::string query;              // without '?'
   std::string authority() const;  // host[:port], as the Host header carries it
 };
 

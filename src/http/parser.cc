@@ -9,8 +9,21 @@ namespace {
 bool is_tchar(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -31,7 +44,8 @@ bool contains_token(std::string_view list, std::string_view token) {
   size_t pos = 0;
   while (pos <= list.size()) {
     size_t comma = list.find(',', pos);
-    std::string_view item = list.substr(pos, comma == std::string_view::npos ? list.npos : comma - pos);
+    std::string_view item =
+        list.substr(pos, comma == std::string_view::npos ? list.npos : comma - pos);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     if (iequals(item, token)) return true;
@@ -186,9 +200,12 @@ RequestParser::State RequestParser::parse_head() {
     return fail(400, "Both Content-Length and Transfer-Encoding are present");
   if (cl_count > 1) return fail(400, "Multiple Content-Length headers");
   if (auto conn = request_.header("connection")) {
-    if (contains_token(*conn, "close")) keep_alive_ = false;
-    else if (!http11 && contains_token(*conn, "keep-alive")) keep_alive_ = true;
-    else keep_alive_ = http11;
+    if (contains_token(*conn, "close"))
+      keep_alive_ = false;
+    else if (!http11 && contains_token(*conn, "keep-alive"))
+      keep_alive_ = true;
+    else
+      keep_alive_ = http11;
   } else {
     keep_alive_ = http11;
   }
@@ -228,8 +245,9 @@ RequestParser::State RequestParser::feed_chunked(std::string_view data, size_t& 
           phase_ = Phase::kChunkSizeLf;
         } else {
           int d = hex_digit(c);
-          if (d < 0) return fail(400, c == ';' ? "Chunk extensions are not supported"
-                                               : "Malformed chunk size");
+          if (d < 0)
+            return fail(400,
+                        c == ';' ? "Chunk extensions are not supported" : "Malformed chunk size");
           if (++chunk_digits_ > 15) return fail(400, "Malformed chunk size");
           chunk_size_ = chunk_size_ * 16 + static_cast<uint64_t>(d);
         }

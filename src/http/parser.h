@@ -37,8 +37,18 @@ class RequestParser {
   void reset();
 
  private:
-  enum class Phase { kHead, kBody, kChunkSize, kChunkSizeLf, kChunkData, kChunkDataCr,
-                     kChunkDataLf, kTrailerCr, kTrailerLf, kDone };
+  enum class Phase {
+    kHead,
+    kBody,
+    kChunkSize,
+    kChunkSizeLf,
+    kChunkData,
+    kChunkDataCr,
+    kChunkDataLf,
+    kTrailerCr,
+    kTrailerLf,
+    kDone
+  };
   State fail(int status, std::string message);
   State parse_head();
   State feed_chunked(std::string_view data, size_t& used);
@@ -48,8 +58,8 @@ class RequestParser {
   Phase phase_ = Phase::kHead;
   bool started_ = false;
   bool keep_alive_ = true;
-  size_t scanned_ = 0;         // bytes of head_ already checked for line endings
-  uint64_t body_left_ = 0;     // Content-Length bytes or current chunk bytes still expected
+  size_t scanned_ = 0;      // bytes of head_ already checked for line endings
+  uint64_t body_left_ = 0;  // Content-Length bytes or current chunk bytes still expected
   uint64_t chunk_size_ = 0;
   int chunk_digits_ = 0;
   int error_status_ = 0;

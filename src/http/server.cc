@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,8 +10,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <atomic>
 #include <list>
 #include <thread>
 #include <vector>
@@ -186,7 +185,8 @@ void Server::stop(std::chrono::milliseconds drain) {
 asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
   for (;;) {
     boost::system::error_code ec;
-    tcp::socket sock = co_await w.acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket sock =
+        co_await w.acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (w.draining || ec == asio::error::operation_aborted) co_return;
       if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
@@ -227,7 +227,7 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
     }
   } unlink{w, c.get()};
   RequestParser parser(options.limits);
-  std::string in;      // bytes received and not yet consumed
+  std::string in;  // bytes received and not yet consumed
   size_t in_pos = 0;
   std::string remote;
   {
@@ -288,16 +288,17 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
     out.clear();
     append_response_head(out, res, keep_alive);
     bool head_only = req.method() == "HEAD";
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(out),
-                                           asio::buffer(res.body.data(), head_only ? 0 : res.body.size())};
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(out), asio::buffer(res.body.data(), head_only ? 0 : res.body.size())};
     c->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
     c->timer.cancel();
     boost::system::error_code ec;
     co_await asio::async_write(c->socket, bufs, asio::redirect_error(asio::use_awaitable, ec));
     if (options.access_log) {
       auto micros = started == SteadyTime{} ? 0
-                    : std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started).count();
+                                            : std::chrono::duration_cast<std::chrono::microseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count();
       std::string_view method = state == RequestParser::State::kDone ? req.method() : "-";
       std::string_view path = state == RequestParser::State::kDone ? req.path() : "-";
       write_access_log(req, res, method, path, out.size() + res.body.size(), micros);

@@ -12,8 +12,9 @@ void QueryParams::add_form(std::string_view form) {
     pos = amp == form.npos ? form.size() : amp + 1;
     if (item.empty()) continue;
     size_t eq = item.find('=');
-    params_.emplace_back(percent_decode(item.substr(0, eq), true),
-                         eq == item.npos ? std::string() : percent_decode(item.substr(eq + 1), true));
+    params_.emplace_back(
+        percent_decode(item.substr(0, eq), true),
+        eq == item.npos ? std::string() : percent_decode(item.substr(eq + 1), true));
   }
 }
 

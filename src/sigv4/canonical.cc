@@ -41,7 +41,8 @@ std::string canonical_query(std::string_view raw_query, std::string_view exclude
   size_t pos = 0;
   while (pos < raw_query.size()) {
     size_t amp = raw_query.find('&', pos);
-    std::string_view item = raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
+    std::string_view item =
+        raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
     pos = amp == raw_query.npos ? raw_query.size() : amp + 1;
     if (item.empty()) continue;
     size_t eq = item.find('=');
@@ -148,8 +149,8 @@ std::string string_to_sign(std::string_view amz_date, std::string_view scope,
   return out;
 }
 
-crypto::Digest signing_key(std::string_view secret, std::string_view date,
-                           std::string_view region, std::string_view service) {
+crypto::Digest signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                           std::string_view service) {
   std::string k = "AWS4";
   k += secret;
   crypto::Digest d = crypto::hmac_sha256(k, date);

@@ -44,8 +44,8 @@ std::string credential_scope(std::string_view date, std::string_view region,
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);
 
-crypto::Digest signing_key(std::string_view secret, std::string_view date,
-                           std::string_view region, std::string_view service);
+crypto::Digest signing_key(std::string_view secret, std::string_view date, std::string_view region,
+                           std::string_view service);
 std::string signature(const crypto::Digest& key, std::string_view string_to_sign);
 
 }  // namespace portcullis::sigv4

@@ -20,13 +20,14 @@ SigningResult sign(OutgoingRequest& req, const Credentials& creds, const Signing
   const std::string amz_date = format_amz_date(params.time);
   const std::string date = amz_date.substr(0, 8);
   const std::string scope = credential_scope(date, params.region, params.service);
-  const std::string payload_hash = params.unsigned_payload ? std::string(kUnsignedPayload)
-                                                           : crypto::sha256_hex(req.body);
+  const std::string payload_hash =
+      params.unsigned_payload ? std::string(kUnsignedPayload) : crypto::sha256_hex(req.body);
   const bool token = !creds.session_token.empty();
 
   if (!params.presign) {
     req.headers.emplace_back("X-Amz-Date", amz_date);
-    if (params.content_sha256_header) req.headers.emplace_back("x-amz-content-sha256", payload_hash);
+    if (params.content_sha256_header)
+      req.headers.emplace_back("x-amz-content-sha256", payload_hash);
     if (token && params.sign_session_token)
       req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
   }
@@ -56,12 +57,10 @@ SigningResult sign(OutgoingRequest& req, const Credentials& creds, const Signing
   for (const auto& [n, v] : req.headers) refs.emplace_back(n, v);
 
   SigningResult out;
-  out.canonical_request =
-      canonical_request(req.method, canonical_uri(req.path, params.normalize_path),
-                        canonical_query(req.query), canonical_headers(name_views, refs),
-                        signed_headers, params.presign && params.unsigned_payload
-                                            ? std::string(kUnsignedPayload)
-                                            : payload_hash);
+  out.canonical_request = canonical_request(
+      req.method, canonical_uri(req.path, params.normalize_path), canonical_query(req.query),
+      canonical_headers(name_views, refs), signed_headers,
+      params.presign && params.unsigned_payload ? std::string(kUnsignedPayload) : payload_hash);
   out.string_to_sign = string_to_sign(amz_date, scope, out.canonical_request);
   out.signature =
       signature(signing_key(creds.secret_access_key, date, params.region, params.service),
@@ -72,9 +71,9 @@ SigningResult sign(OutgoingRequest& req, const Credentials& creds, const Signing
       add_query(req.query, "X-Amz-Security-Token", creds.session_token);
     add_query(req.query, "X-Amz-Signature", out.signature);
   } else {
-    req.headers.emplace_back("Authorization", std::string(kAlgorithm) + " Credential=" +
-                                                  creds.access_key_id + "/" + scope +
-                                                  ", SignedHeaders=" + signed_headers +
+    req.headers.emplace_back("Authorization", std::string(kAlgorithm) +
+                                                  " Credential=" + creds.access_key_id + "/" +
+                                                  scope + ", SignedHeaders=" + signed_headers +
                                                   ", Signature=" + out.signature);
     if (token && !params.sign_session_token)
       req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);

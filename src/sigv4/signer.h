@@ -26,7 +26,7 @@ struct SigningParams {
   bool normalize_path = true;          // false for S3-style services
   bool content_sha256_header = false;  // add x-amz-content-sha256 (header form)
   bool unsigned_payload = false;
-  bool sign_session_token = true;      // false: the token is added after signing
+  bool sign_session_token = true;  // false: the token is added after signing
 };
 
 // A request about to be sent. `path` and `query` are as they will appear on the wire

@@ -57,9 +57,12 @@ Status parse_authorization_header(std::string_view value, std::string& credentia
       size_t eq = item.find('=');
       if (eq == item.npos) continue;
       std::string_view k = item.substr(0, eq), val = item.substr(eq + 1);
-      if (k == "Credential") credential = val;
-      else if (k == "SignedHeaders") signed_headers = val;
-      else if (k == "Signature") signature = val;
+      if (k == "Credential")
+        credential = val;
+      else if (k == "SignedHeaders")
+        signed_headers = val;
+      else if (k == "Signature")
+        signature = val;
     }
   }
   return {};
@@ -160,17 +163,17 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
     auto sh = query_param(q, "X-Amz-SignedHeaders");
     expires = query_param(q, "X-Amz-Expires");
     if (!algorithm && !cred && !sig) return fail(ErrorCode::kMissingAuthenticationToken, "");
-    if (!algorithm || !cred || !sig || !date || !sh || !expires || cred->empty() ||
-        sig->empty() || sh->empty()) {
+    if (!algorithm || !cred || !sig || !date || !sh || !expires || cred->empty() || sig->empty() ||
+        sh->empty()) {
       return fail(ErrorCode::kIncompleteSignature,
                   "AWS query-string parameters must include 'X-Amz-Algorithm', "
                   "'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders' "
                   "and 'X-Amz-Expires'. Re-examine the query-string parameters.");
     }
     if (*algorithm != kAlgorithm)
-      return fail(ErrorCode::kIncompleteSignature,
-                  "Unsupported value for X-Amz-Algorithm: '" + *algorithm +
-                      "'. Only 'AWS4-HMAC-SHA256' is supported.");
+      return fail(ErrorCode::kIncompleteSignature, "Unsupported value for X-Amz-Algorithm: '" +
+                                                       *algorithm +
+                                                       "'. Only 'AWS4-HMAC-SHA256' is supported.");
     credential = *cred;
     a.signature = *sig;
     a.signed_headers = *sh;
@@ -194,7 +197,8 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
   if (parts.size() != 5 || parts[0].empty()) {
     return fail(ErrorCode::kIncompleteSignature,
                 "Credential must have exactly 5 slash-delimited elements, e.g. "
-                "keyid/date/region/service/term, got '" + credential + "'");
+                "keyid/date/region/service/term, got '" +
+                    credential + "'");
   }
   a.access_key_id = parts[0];
   a.date = parts[1];
@@ -243,15 +247,16 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
   // Scope: every problem is reported at once, as AWS does.
   std::string scope_errors;
   if (a.date != a.amz_date.substr(0, 8)) {
-    scope_errors += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                    "date from HTTP: '" + a.date + "' != '" + a.amz_date.substr(0, 8) +
-                    "', from '" + a.amz_date + "'. ";
+    scope_errors +=
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        a.date + "' != '" + a.amz_date.substr(0, 8) + "', from '" + a.amz_date + "'. ";
   }
   if (std::find(opt.regions.begin(), opt.regions.end(), a.region) == opt.regions.end())
     scope_errors += "Credential should be scoped to a valid region. ";
   if (a.service != opt.service)
-    scope_errors += "Credential should be scoped to correct service: '" +
-                    std::string(opt.service) + "'. ";
+    scope_errors +=
+        "Credential should be scoped to correct service: '" + std::string(opt.service) + "'. ";
   if (parts[4] != kTerminator)
     scope_errors += "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
                     std::string(parts[4]) + "'. ";
@@ -338,8 +343,8 @@ Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secr
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::string raw_path = attempt == 0 ? std::string(r.path()) : percent_decode(r.path());
     if (attempt == 1 && raw_path == r.path()) break;  // nothing was encoded: same as the first
-    std::string creq = canonical_request(r.method(), canonical_uri(raw_path, true), query,
-                                         cheaders, a.signed_headers, payload_hash);
+    std::string creq = canonical_request(r.method(), canonical_uri(raw_path, true), query, cheaders,
+                                         a.signed_headers, payload_hash);
     std::string sts = string_to_sign(a.amz_date, scope, creq);
     if (crypto::constant_time_equal(signature(key, sts), a.signature)) return {};
     if (attempt == 0) {

@@ -19,8 +19,8 @@ namespace portcullis::sigv4 {
 enum class Form { kHeader, kQuery };
 
 struct VerifyOptions {
-  std::string_view service;                  // the scope's service must be this
-  std::span<const std::string> regions;      // the scope's region must be one of these
+  std::string_view service;              // the scope's service must be this
+  std::span<const std::string> regions;  // the scope's region must be one of these
   std::chrono::seconds max_skew{300};
   std::chrono::seconds max_presign_expiry{604800};
   bool echo_canonical = false;  // add the expected canonical request to a mismatch message
@@ -30,14 +30,14 @@ struct VerifyOptions {
 struct ParsedAuth {
   Form form = Form::kHeader;
   std::string access_key_id;
-  std::string date;     // YYYYMMDD of the scope
+  std::string date;  // YYYYMMDD of the scope
   std::string region;
   std::string service;
   std::string amz_date;  // the request time, ISO-8601 basic
   SystemTime time;
   std::string signed_headers;  // as given, ';'-separated
   std::string signature;
-  std::string session_token;  // X-Amz-Security-Token, header or query
+  std::string session_token;   // X-Amz-Security-Token, header or query
   std::string content_sha256;  // x-amz-content-sha256, when sent
 };
 

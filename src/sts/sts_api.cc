@@ -14,9 +14,9 @@ using protocol::Protocol;
 // Every action of the STS model, so that an action not implemented yet is named as such
 // rather than reported as unknown.
 constexpr std::array<std::string_view, 9> kModelActions = {
-    "AssumeRole",         "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
-    "AssumeRoot",         "DecodeAuthorizationMessage", "GetAccessKeyInfo",
-    "GetCallerIdentity",  "GetFederationToken", "GetSessionToken"};
+    "AssumeRole",        "AssumeRoleWithSAML",         "AssumeRoleWithWebIdentity",
+    "AssumeRoot",        "DecodeAuthorizationMessage", "GetAccessKeyInfo",
+    "GetCallerIdentity", "GetFederationToken",         "GetSessionToken"};
 
 void error(http::Response& res, const http::Request& req, ErrorCode code, std::string message) {
   protocol::write_error(res, Protocol::kQuery, Error{code, std::move(message)}, req.request_id,
@@ -60,9 +60,9 @@ void handle(const http::Request& req, const protocol::QueryParams& params,
       return error(res, req, ErrorCode::kNotImplemented,
                    "STS action " + std::string(a) + " is not implemented by Portcullis yet.");
   }
-  error(res, req, ErrorCode::kInvalidAction,
-        "Could not find operation " + std::string(*action) + " for version " +
-            std::string(kVersion));
+  error(
+      res, req, ErrorCode::kInvalidAction,
+      "Could not find operation " + std::string(*action) + " for version " + std::string(kVersion));
 }
 
 }  // namespace portcullis::sts

@@ -36,7 +36,8 @@ TEST(Parser, SimpleGet) {
 
 TEST(Parser, ByteByByteWithBodyAndPipelining) {
   std::string wire =
-      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: h\r\n\r\n";
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: "
+      "h\r\n\r\n";
   RequestParser p;
   size_t pos = 0;
   RequestParser::State s = RequestParser::State::kNeedMore;
@@ -52,32 +53,35 @@ TEST(Parser, ByteByByteWithBodyAndPipelining) {
 
 TEST(Parser, Chunked) {
   RequestParser p;
-  auto o = parse_all(
-      p, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  auto o = parse_all(p,
+                     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                     "chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   ASSERT_EQ(o.state, RequestParser::State::kDone);
   EXPECT_EQ(p.request().body, "hello world");
 }
 
 TEST(Parser, FramingAttacksAreRejected) {
   const char* bad[] = {
-      "GET / HTTP/1.1\nHost: h\r\n\r\n",                                     // bare LF
-      "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n",                              // bare CR
-      "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n  folded\r\n\r\n",                // obs-fold
-      "GET / HTTP/1.1\r\nHost: h\r\nX : a\r\n\r\n",                           // space before colon
-      "GET / HTTP/1.1\r\nHost: h\r\nX: a\x01b\r\n\r\n",                       // control in value
-      "GET / HTTP/1.1\r\nHost: h\r\nX\x7f: a\r\n\r\n",                        // control in name
+      "GET / HTTP/1.1\nHost: h\r\n\r\n",                        // bare LF
+      "GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n",                // bare CR
+      "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n  folded\r\n\r\n",  // obs-fold
+      "GET / HTTP/1.1\r\nHost: h\r\nX : a\r\n\r\n",             // space before colon
+      "GET / HTTP/1.1\r\nHost: h\r\nX: a\x01b\r\n\r\n",         // control in value
+      "GET / HTTP/1.1\r\nHost: h\r\nX\x7f: a\r\n\r\n",          // control in name
       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na",
       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\na",
       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 1\r\n\r\na",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
       "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX",
       "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\n\r\n",
-      "GET / HTTP/1.1\r\n\r\n",                                               // no Host
+      "GET / HTTP/1.1\r\n\r\n",  // no Host
       "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
       "GET /a b HTTP/1.1\r\nHost: h\r\n\r\n",
       "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
@@ -114,12 +118,15 @@ TEST(Parser, HeaderLimit) {
 TEST(Parser, BodyLimit) {
   ParseLimits limits;
   limits.max_body_bytes = 4;
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", limits).status,
-            413);
-  EXPECT_EQ(parse_all("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                      limits)
-                .status,
-            413);
+  EXPECT_EQ(
+      parse_all("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", limits).status,
+      413);
+  EXPECT_EQ(
+      parse_all(
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+          limits)
+          .status,
+      413);
 }
 
 TEST(Parser, KeepAliveRules) {

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -130,7 +129,8 @@ TEST_P(SuiteTest, VerifierAcceptsSignedRequests) {
   opt.service = c.params.service;
   opt.regions = regions;
   for (const char* form : {"header-", "query-"}) {
-    RawRequest s = read_request(slurp(kSuite / c.name / (std::string(form) + "signed-request.txt")));
+    RawRequest s =
+        read_request(slurp(kSuite / c.name / (std::string(form) + "signed-request.txt")));
     std::string target = uri_encode(s.path, true) + (s.query.empty() ? "" : "?" + s.query);
     http::Request req = http::Request::make(s.method, target, s.headers, s.body);
     auto parsed = parse(req, opt, c.params.time);

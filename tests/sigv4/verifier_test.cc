@@ -24,9 +24,8 @@ struct Signed {
   }
 };
 
-Signed make_signed(SigningParams p = {"us-east-1", "sts", kT},
-                   std::string path = "/", std::string body = "Action=GetCallerIdentity",
-                   Credentials creds = kCreds) {
+Signed make_signed(SigningParams p = {"us-east-1", "sts", kT}, std::string path = "/",
+                   std::string body = "Action=GetCallerIdentity", Credentials creds = kCreds) {
   Signed s;
   s.out.method = "POST";
   s.out.path = std::move(path);
@@ -44,7 +43,8 @@ class VerifierTest : public ::testing::Test {
     opt.regions = regions;
     opt.max_skew = seconds(900);
   }
-  Status check(const http::Request& r, SystemTime now, std::string_view secret = kCreds.secret_access_key) {
+  Status check(const http::Request& r, SystemTime now,
+               std::string_view secret = kCreds.secret_access_key) {
     auto parsed = parse(r, opt, now);
     if (!parsed) return std::unexpected(parsed.error());
     return verify(r, *parsed, secret, opt);
@@ -204,8 +204,7 @@ TEST_F(VerifierTest, HostAndDateMustBeSigned) {
   no_date.replace(no_date.find("host;x-amz-date"), 15, "host");
   auto st2 = check(with_header(r, "Authorization", no_date), kT);
   ASSERT_FALSE(st2.has_value());
-  EXPECT_EQ(st2.error().message,
-            "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+  EXPECT_EQ(st2.error().message, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
 }
 
 TEST_F(VerifierTest, SignatureMismatchEchoesTheCanonicalRequestWhenAsked) {
@@ -220,7 +219,9 @@ TEST_F(VerifierTest, SignatureMismatchEchoesTheCanonicalRequestWhenAsked) {
   auto echoed = check(s.request(), kT, "wrong-secret-wrong-secret-wrong-secret00");
   ASSERT_FALSE(echoed.has_value());
   EXPECT_NE(echoed.error().message.find("\n\nThe Canonical String for this request should have "
-                                        "been\n'" + s.result.canonical_request + "'\n\nThe "
+                                        "been\n'" +
+                                        s.result.canonical_request +
+                                        "'\n\nThe "
                                         "String-to-Sign should have been\n'" +
                                         s.result.string_to_sign + "'\n"),
             std::string::npos);
@@ -269,8 +270,9 @@ TEST_F(VerifierTest, HttpDateHeaderInsteadOfXAmzDate) {
   out.method = "GET";
   out.headers = {{"Host", "h"}, {"Date", format_http_date(kT)}};
   const std::string scope = credential_scope("20260301", "us-east-1", "sts");
-  std::string creq = canonical_request("GET", "/", "", "date:" + format_http_date(kT) + "\nhost:h\n",
-                                       "date;host", std::string(kEmptySha256));
+  std::string creq =
+      canonical_request("GET", "/", "", "date:" + format_http_date(kT) + "\nhost:h\n", "date;host",
+                        std::string(kEmptySha256));
   std::string sig = signature(signing_key(kCreds.secret_access_key, "20260301", "us-east-1", "sts"),
                               string_to_sign("20260301T120000Z", scope, creq));
   out.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/" + scope +
