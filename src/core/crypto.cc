@@ -71,6 +71,28 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   return out;
 }
 
+Hmac::Hmac(std::string_view key) {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(contexts().mac);
+  if (!ctx || EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                           nullptr) != 1)
+    std::abort();
+  ctx_ = ctx;
+}
+
+Hmac::~Hmac() { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_)); }
+
+Digest Hmac::mac(std::string_view data) {
+  EVP_MAC_CTX* ctx = static_cast<EVP_MAC_CTX*>(ctx_);
+  Digest out;
+  size_t len = 0;
+  // A null key re-initialises with the key already set.
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
+    std::abort();
+  return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

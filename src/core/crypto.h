@@ -18,6 +18,19 @@ inline Digest hmac_sha256(const Digest& key, std::string_view data) {
   return hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), data);
 }
 
+// HMAC-SHA256 with a key set once and reused (keying costs as much as a short MAC).
+class Hmac {
+ public:
+  explicit Hmac(std::string_view key);
+  ~Hmac();
+  Hmac(const Hmac&) = delete;
+  Hmac& operator=(const Hmac&) = delete;
+  Digest mac(std::string_view data);
+
+ private:
+  void* ctx_;  // EVP_MAC_CTX
+};
+
 // Compares without leaking, through timing, where the first difference is.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -30,6 +30,16 @@ std::string hex_encode(std::span<const unsigned char> bytes) {
   return out;
 }
 
+bool hex_decode(std::string_view hex, std::span<unsigned char> out) {
+  if (hex.size() != out.size() * 2) return false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  return true;
+}
+
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),

@@ -14,6 +14,9 @@ inline std::string hex_encode(std::string_view s) {
   return hex_encode({reinterpret_cast<const unsigned char*>(s.data()), s.size()});
 }
 
+// Decodes exactly out.size() bytes of hex (either case); false on any other input.
+bool hex_decode(std::string_view hex, std::span<unsigned char> out);
+
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 

@@ -27,6 +27,8 @@ enum class ErrorCode {
   kNotImplemented,
   kUnknownService,
   kNotFound,
+  // IAM.
+  kMalformedPolicyDocument,
 };
 
 }  // namespace portcullis

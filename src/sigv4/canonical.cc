@@ -31,12 +31,61 @@ std::string normalize_path(std::string_view path) {
   return out;
 }
 
+namespace {
+// True when normalize_path would return the path unchanged.
+bool already_normal(std::string_view p) {
+  if (p.empty() || p[0] != '/') return false;
+  if (p.find("//") != p.npos || p.find("/./") != p.npos || p.find("/../") != p.npos) return false;
+  return !p.ends_with("/.") && !p.ends_with("/..");
+}
+}  // namespace
+
 std::string canonical_uri(std::string_view path, bool normalize) {
   if (path.empty()) return "/";
-  return normalize ? uri_encode(normalize_path(path), true) : uri_encode(path, true);
+  if (!normalize || already_normal(path)) return uri_encode(path, true);
+  return uri_encode(normalize_path(path), true);
 }
 
+namespace {
+bool plain_query(std::string_view q) {
+  for (char c : q) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == '~' || c == '=' || c == '&';
+    if (!ok) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string canonical_query(std::string_view raw_query, std::string_view exclude) {
+  if (raw_query.empty()) return {};
+  std::string out;
+  out.reserve(raw_query.size() + 8);
+  if (plain_query(raw_query)) {
+    // Nothing to decode or encode: sort the parameters as they are.
+    thread_local std::vector<std::pair<std::string_view, std::string_view>> items;
+    items.clear();
+    size_t pos = 0;
+    while (pos < raw_query.size()) {
+      size_t amp = raw_query.find('&', pos);
+      std::string_view item =
+          raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
+      pos = amp == raw_query.npos ? raw_query.size() : amp + 1;
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      std::string_view name = item.substr(0, eq);
+      if (!exclude.empty() && name == exclude) continue;
+      items.emplace_back(name, eq == item.npos ? std::string_view() : item.substr(eq + 1));
+    }
+    std::sort(items.begin(), items.end());
+    for (const auto& [n, v] : items) {
+      if (!out.empty()) out.push_back('&');
+      out += n;
+      out.push_back('=');
+      out += v;
+    }
+    return out;
+  }
   std::vector<std::pair<std::string, std::string>> params;
   size_t pos = 0;
   while (pos < raw_query.size()) {
@@ -53,7 +102,6 @@ std::string canonical_query(std::string_view raw_query, std::string_view exclude
     params.emplace_back(std::move(enc_name), uri_encode(percent_decode(value)));
   }
   std::sort(params.begin(), params.end());
-  std::string out;
   for (const auto& [n, v] : params) {
     if (!out.empty()) out.push_back('&');
     out += n;
@@ -68,6 +116,11 @@ void append_trimmed(std::string& out, std::string_view v) {
   size_t b = 0, e = v.size();
   while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
   while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
+  std::string_view t = v.substr(b, e - b);
+  if (t.find("  ") == t.npos && t.find('\t') == t.npos) {
+    out += t;  // nothing to collapse
+    return;
+  }
   bool space = false;
   for (size_t i = b; i < e; ++i) {
     char c = v[i];
@@ -101,11 +154,11 @@ std::string canonical_headers(std::span<const std::string_view> signed_names,
   return out;
 }
 
-std::string canonical_request(std::string_view method, std::string_view canonical_uri,
-                              std::string_view canonical_query, std::string_view canonical_headers,
-                              std::string_view signed_headers, std::string_view payload_hash) {
-  std::string out;
-  out.reserve(method.size() + canonical_uri.size() + canonical_query.size() +
+void append_canonical_request(std::string& out, std::string_view method,
+                              std::string_view canonical_uri, std::string_view canonical_query,
+                              std::string_view canonical_headers, std::string_view signed_headers,
+                              std::string_view payload_hash) {
+  out.reserve(out.size() + method.size() + canonical_uri.size() + canonical_query.size() +
               canonical_headers.size() + signed_headers.size() + payload_hash.size() + 8);
   out += method;
   out += '\n';
@@ -118,6 +171,14 @@ std::string canonical_request(std::string_view method, std::string_view canonica
   out += signed_headers;
   out += '\n';
   out += payload_hash;
+}
+
+std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                              std::string_view canonical_query, std::string_view canonical_headers,
+                              std::string_view signed_headers, std::string_view payload_hash) {
+  std::string out;
+  append_canonical_request(out, method, canonical_uri, canonical_query, canonical_headers,
+                           signed_headers, payload_hash);
   return out;
 }
 
@@ -135,17 +196,26 @@ std::string credential_scope(std::string_view date, std::string_view region,
   return out;
 }
 
-std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+void append_string_to_sign(std::string& out, std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request) {
-  std::string out;
-  out.reserve(kAlgorithm.size() + amz_date.size() + scope.size() + 67);
   out += kAlgorithm;
   out += '\n';
   out += amz_date;
   out += '\n';
   out += scope;
   out += '\n';
-  out += crypto::sha256_hex(canonical_request);
+  crypto::Digest d = crypto::sha256(canonical_request);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : d) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xf]);
+  }
+}
+
+std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request) {
+  std::string out;
+  append_string_to_sign(out, amz_date, scope, canonical_request);
   return out;
 }
 

@@ -39,9 +39,17 @@ std::string canonical_request(std::string_view method, std::string_view canonica
                               std::string_view canonical_query, std::string_view canonical_headers,
                               std::string_view signed_headers, std::string_view payload_hash);
 
+void append_canonical_request(std::string& out, std::string_view method,
+                              std::string_view canonical_uri, std::string_view canonical_query,
+                              std::string_view canonical_headers, std::string_view signed_headers,
+                              std::string_view payload_hash);
+
 std::string credential_scope(std::string_view date, std::string_view region,
                              std::string_view service);
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request);
+
+void append_string_to_sign(std::string& out, std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);
 
 crypto::Digest signing_key(std::string_view secret, std::string_view date, std::string_view region,

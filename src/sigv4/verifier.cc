@@ -1,6 +1,10 @@
 #include "sigv4/verifier.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <unordered_map>
 
 #include "core/encoding.h"
@@ -42,8 +46,8 @@ std::string_view trim(std::string_view s) {
 std::string format_offset(SystemTime t, std::chrono::seconds d) { return format_amz_date(t + d); }
 
 // "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"
-Status parse_authorization_header(std::string_view value, std::string& credential,
-                                  std::string& signed_headers, std::string& signature) {
+void parse_authorization_header(std::string_view value, std::string_view& credential,
+                                std::string_view& signed_headers, std::string_view& signature) {
   std::string_view v = trim(value);
   bool known = v.size() > kAlgorithm.size() && v.substr(0, kAlgorithm.size()) == kAlgorithm &&
                (v[kAlgorithm.size()] == ' ');
@@ -65,18 +69,19 @@ Status parse_authorization_header(std::string_view value, std::string& credentia
         signature = val;
     }
   }
-  return {};
 }
 
 struct CachedKey {
   std::string secret;
-  crypto::Digest key;
+  std::unique_ptr<crypto::Hmac> hmac;  // keyed with the signing key
 };
 
-const crypto::Digest& cached_signing_key(const ParsedAuth& a, std::string_view secret) {
+// The signing key for (access key id, date, region, service), bound to the secret it was
+// derived from; one cache per thread, so no locks.
+crypto::Hmac& cached_signer(const ParsedAuth& a, std::string_view secret) {
   thread_local std::unordered_map<std::string, CachedKey> cache;
-  std::string id;
-  id.reserve(a.access_key_id.size() + a.date.size() + a.region.size() + a.service.size() + 3);
+  thread_local std::string id;
+  id.clear();
   id += a.access_key_id;
   id += '/';
   id += a.date;
@@ -86,15 +91,18 @@ const crypto::Digest& cached_signing_key(const ParsedAuth& a, std::string_view s
   id += a.service;
   auto it = cache.find(id);
   if (it != cache.end() && crypto::constant_time_equal(it->second.secret, secret))
-    return it->second.key;
+    return *it->second.hmac;
   if (cache.size() >= 4096) {
     for (auto& [k, v] : cache) crypto::secure_zero(v.secret.data(), v.secret.size());
     cache.clear();
   }
   CachedKey& entry = cache[id];
   entry.secret = secret;
-  entry.key = signing_key(secret, a.date, a.region, a.service);
-  return entry.key;
+  crypto::Digest key = signing_key(secret, a.date, a.region, a.service);
+  entry.hmac = std::make_unique<crypto::Hmac>(
+      std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+  crypto::secure_zero(key.data(), key.size());
+  return *entry.hmac;
 }
 
 }  // namespace
@@ -107,8 +115,9 @@ bool has_authentication(const http::Request& r) {
 std::optional<std::string> scope_service(const http::Request& r) {
   std::string credential;
   if (auto a = r.header("authorization")) {
-    std::string sh, sig;
-    (void)parse_authorization_header(*a, credential, sh, sig);
+    std::string_view cred, sh, sig;
+    parse_authorization_header(*a, cred, sh, sig);
+    credential = cred;
   } else if (auto c = query_param(r.query(), "X-Amz-Credential")) {
     credential = *c;
   }
@@ -124,25 +133,67 @@ std::optional<std::string> scope_service(const http::Request& r) {
   return credential.substr(start, end - start);
 }
 
+namespace {
+// The headers SigV4 reads, found in one pass.
+struct AuthHeaders {
+  std::optional<std::string_view> authorization, amz_date, date, token, content_sha256;
+};
+
+AuthHeaders auth_headers(const http::Request& r) {
+  AuthHeaders h;
+  for (size_t i = 0; i < r.field_count(); ++i) {
+    std::string_view n = r.field_name(i);
+    auto set = [&](std::optional<std::string_view>& slot) {
+      if (!slot) slot = r.field_value(i);
+    };
+    switch (n.size()) {
+      case 4:
+        if (iequals(n, "date")) set(h.date);
+        break;
+      case 10:
+        if (iequals(n, "x-amz-date")) set(h.amz_date);
+        break;
+      case 13:
+        if (iequals(n, "authorization")) set(h.authorization);
+        break;
+      case 20:
+        if (iequals(n, "x-amz-content-sha256"))
+          set(h.content_sha256);
+        else if (iequals(n, "x-amz-security-token"))
+          set(h.token);
+        break;
+      default:
+        break;
+    }
+  }
+  return h;
+}
+}  // namespace
+
 Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, SystemTime now) {
   ParsedAuth a;
-  std::string credential;
-  std::string date_value;  // X-Amz-Date or Date, as sent
+  const AuthHeaders h = auth_headers(r);
+  std::string_view credential;
+  std::string_view date_value;  // X-Amz-Date or Date, as sent
+  std::string query_holder[3];  // decoded query-form values the views above point to
   std::optional<std::string> expires;
   bool date_from_http_date = false;
 
-  if (auto auth = r.header("authorization")) {
+  if (auto auth = h.authorization) {
     a.form = Form::kHeader;
-    (void)parse_authorization_header(*auth, credential, a.signed_headers, a.signature);
+    std::string_view sh, sig;
+    parse_authorization_header(*auth, credential, sh, sig);
+    a.signed_headers = sh;
+    a.signature = sig;
     std::string missing;
     if (credential.empty()) missing += "Authorization header requires 'Credential' parameter. ";
     if (a.signature.empty()) missing += "Authorization header requires 'Signature' parameter. ";
     if (a.signed_headers.empty())
       missing += "Authorization header requires 'SignedHeaders' parameter. ";
-    if (auto d = r.header("x-amz-date")) {
-      date_value = *d;
-    } else if (auto d2 = r.header("date")) {
-      date_value = *d2;
+    if (h.amz_date) {
+      date_value = *h.amz_date;
+    } else if (h.date) {
+      date_value = *h.date;
       date_from_http_date = true;
     } else {
       missing +=
@@ -152,7 +203,7 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
       missing.pop_back();
       return fail(ErrorCode::kIncompleteSignature, missing);
     }
-    if (auto t = r.header("x-amz-security-token")) a.session_token = *t;
+    if (h.token) a.session_token = *h.token;
   } else {
     a.form = Form::kQuery;
     std::string_view q = r.query();
@@ -174,31 +225,36 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
       return fail(ErrorCode::kIncompleteSignature, "Unsupported value for X-Amz-Algorithm: '" +
                                                        *algorithm +
                                                        "'. Only 'AWS4-HMAC-SHA256' is supported.");
-    credential = *cred;
-    a.signature = *sig;
-    a.signed_headers = *sh;
-    date_value = *date;
+    query_holder[0] = std::move(*cred);
+    query_holder[1] = std::move(*date);
+    credential = query_holder[0];
+    date_value = query_holder[1];
+    a.signature = std::move(*sig);
+    a.signed_headers = std::move(*sh);
     if (auto t = query_param(q, "X-Amz-Security-Token")) a.session_token = *t;
   }
-  if (auto h = r.header("x-amz-content-sha256")) a.content_sha256 = *h;
+  if (h.content_sha256) a.content_sha256 = *h.content_sha256;
 
   // Credential: keyid/date/region/service/aws4_request
-  std::vector<std::string_view> parts;
+  std::array<std::string_view, 5> parts;
+  size_t part_count = 0;
   {
     std::string_view c = credential;
     size_t pos = 0;
     for (;;) {
       size_t slash = c.find('/', pos);
-      parts.push_back(c.substr(pos, slash == c.npos ? c.npos : slash - pos));
+      if (part_count < parts.size())
+        parts[part_count] = c.substr(pos, slash == c.npos ? c.npos : slash - pos);
+      ++part_count;
       if (slash == c.npos) break;
       pos = slash + 1;
     }
   }
-  if (parts.size() != 5 || parts[0].empty()) {
+  if (part_count != 5 || parts[0].empty()) {
     return fail(ErrorCode::kIncompleteSignature,
                 "Credential must have exactly 5 slash-delimited elements, e.g. "
                 "keyid/date/region/service/term, got '" +
-                    credential + "'");
+                    std::string(credential) + "'");
   }
   a.access_key_id = parts[0];
   a.date = parts[1];
@@ -211,28 +267,25 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
   if (!t) {
     return fail(ErrorCode::kIncompleteSignature,
                 date_from_http_date
-                    ? "Date must be in RFC 7231 format. Got '" + date_value + "'."
-                    : "Date must be in ISO-8601 'basic format'. Got '" + date_value +
+                    ? "Date must be in RFC 7231 format. Got '" + std::string(date_value) + "'."
+                    : "Date must be in ISO-8601 'basic format'. Got '" + std::string(date_value) +
                           "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
   a.time = *t;
-  a.amz_date = format_amz_date(*t);
+  a.amz_date = date_from_http_date ? format_amz_date(*t) : std::string(date_value);
 
   // Signed headers: lower-case names, each at most once, sorted; host and the date signed.
   {
-    std::vector<std::string_view> names;
+    bool host = false, date = false;
     std::string_view sh = a.signed_headers;
     size_t pos = 0;
     for (;;) {
       size_t semi = sh.find(';', pos);
-      names.push_back(sh.substr(pos, semi == sh.npos ? sh.npos : semi - pos));
-      if (semi == sh.npos) break;
-      pos = semi + 1;
-    }
-    bool host = false, date = false;
-    for (std::string_view n : names) {
+      std::string_view n = sh.substr(pos, semi == sh.npos ? sh.npos : semi - pos);
       if (n == "host" || n == ":authority") host = true;
       if (n == (date_from_http_date ? "date" : "x-amz-date")) date = true;
+      if (semi == sh.npos) break;
+      pos = semi + 1;
     }
     if (!host)
       return fail(ErrorCode::kSignatureDoesNotMatch,
@@ -286,16 +339,16 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
     }
   }
   const auto skew = opt.max_skew;
-  const std::string skew_text = std::to_string(skew.count() / 60) + " min.)";
+  auto skew_text = [&] { return std::to_string(skew.count() / 60) + " min.)"; };
   if (a.form == Form::kHeader && a.time < now - skew) {
     return fail(ErrorCode::kSignatureExpired,
                 "Signature expired: " + a.amz_date + " is now earlier than " +
-                    format_offset(now, -skew) + " (" + format_amz_date(now) + " - " + skew_text);
+                    format_offset(now, -skew) + " (" + format_amz_date(now) + " - " + skew_text());
   }
   if (a.time > now + skew) {
     return fail(ErrorCode::kSignatureExpired,
                 "Signature not yet current: " + a.amz_date + " is still later than " +
-                    format_offset(now, skew) + " (" + format_amz_date(now) + " + " + skew_text);
+                    format_offset(now, skew) + " (" + format_amz_date(now) + " + " + skew_text());
   }
   return a;
 }
@@ -304,17 +357,24 @@ Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secr
               const VerifyOptions& opt) {
   // The payload hash: what the client declares (checked against the body unless it chose
   // UNSIGNED-PAYLOAD), otherwise the hash of the raw body bytes.
-  std::string payload_hash;
+  thread_local std::string body_hash;
+  std::string_view payload_hash;
   if (!a.content_sha256.empty() && a.content_sha256 == kUnsignedPayload) {
     payload_hash = kUnsignedPayload;
   } else {
-    payload_hash = r.body.empty() ? std::string(kEmptySha256) : crypto::sha256_hex(r.body);
+    if (r.body.empty()) {
+      payload_hash = kEmptySha256;
+    } else {
+      body_hash = crypto::sha256_hex(r.body);
+      payload_hash = body_hash;
+    }
     if (!a.content_sha256.empty() && !iequals(a.content_sha256, payload_hash))
       return fail(ErrorCode::kSignatureDoesNotMatch,
                   "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
-  std::vector<std::string_view> names;
+  thread_local std::vector<std::string_view> names;
+  names.clear();
   {
     std::string_view sh = a.signed_headers;
     size_t pos = 0;
@@ -325,31 +385,49 @@ Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secr
       pos = semi + 1;
     }
   }
-  std::vector<HeaderRef> headers;
-  headers.reserve(r.field_count());
+  thread_local std::vector<HeaderRef> headers;
+  headers.clear();
   for (size_t i = 0; i < r.field_count(); ++i)
     headers.emplace_back(r.field_name(i), r.field_value(i));
 
   const std::string query =
       canonical_query(r.query(), a.form == Form::kQuery ? "X-Amz-Signature" : "");
   const std::string cheaders = canonical_headers(names, headers);
-  const std::string scope = credential_scope(a.date, a.region, a.service);
-  const crypto::Digest& key = cached_signing_key(a, secret);
+  thread_local std::string scope;
+  scope = a.date;
+  scope += '/';
+  scope += a.region;
+  scope += '/';
+  scope += a.service;
+  scope += '/';
+  scope += kTerminator;
+  crypto::Hmac& signer = cached_signer(a, secret);
+  crypto::Digest given{};
+  const bool well_formed = hex_decode(a.signature, given);
 
   // Non-S3 clients encode the already-encoded path once more; some sign the path encoded only
   // once. Both forms are accepted (the second is tried only when the first does not match).
+  thread_local std::string creq, sts;
   std::string first_creq;
   std::string first_sts;
+  std::string decoded;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::string raw_path = attempt == 0 ? std::string(r.path()) : percent_decode(r.path());
-    if (attempt == 1 && raw_path == r.path()) break;  // nothing was encoded: same as the first
-    std::string creq = canonical_request(r.method(), canonical_uri(raw_path, true), query, cheaders,
-                                         a.signed_headers, payload_hash);
-    std::string sts = string_to_sign(a.amz_date, scope, creq);
-    if (crypto::constant_time_equal(signature(key, sts), a.signature)) return {};
+    std::string_view raw_path = r.path();
+    if (attempt == 1) {
+      decoded = percent_decode(r.path());
+      if (decoded == r.path()) break;  // nothing was encoded: the same as the first attempt
+      raw_path = decoded;
+    }
+    creq.clear();
+    append_canonical_request(creq, r.method(), canonical_uri(raw_path, true), query, cheaders,
+                             a.signed_headers, payload_hash);
+    sts.clear();
+    append_string_to_sign(sts, a.amz_date, scope, creq);
+    crypto::Digest expected = signer.mac(sts);
+    if (well_formed && CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0) return {};
     if (attempt == 0) {
-      first_creq = std::move(creq);
-      first_sts = std::move(sts);
+      first_creq = creq;
+      first_sts = sts;
     }
   }
   std::string message(kMismatch);

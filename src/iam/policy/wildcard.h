@@ -1,0 +1,19 @@
+// Glob matching as IAM does it: '*' matches any run of characters, '?' any one character.
+// Matches without allocating; ARN patterns are matched segment by segment.
+#pragma once
+
+#include <string_view>
+
+namespace portcullis::iam {
+
+// With `escapes`, a backslash makes the next pattern character literal (used for patterns built
+// by substituting policy variables, whose values never act as wildcards).
+bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case = false,
+                    bool escapes = false);
+
+// Matches an ARN pattern against an ARN: partition, service, region and account are matched
+// each on its own (a '*' there never reaches into the next segment); the resource part, which
+// may contain ':' and '/', is matched as a whole. The pattern "*" matches everything.
+bool arn_match(std::string_view pattern, std::string_view arn, bool escapes = false);
+
+}  // namespace portcullis::iam
