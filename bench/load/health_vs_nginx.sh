@@ -162,8 +162,8 @@ http_status() {
 
 # Wait up to 10 s until GET PATH answers 200 while PID lives.
 wait_ready() {
-  local name=$1 pid=$2 port=$3 i
-  for ((i = 0; i < 100; i++)); do
+  local name=$1 pid=$2 port=$3 deadline=$((SECONDS + 10))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$pid" 2>/dev/null || return 1
     [ "$(http_status "$port" "$health_path")" = 200 ] && return 0
     sleep 0.1

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/encoding.h"
 #include "core/log.h"
 
 namespace portcullis::app {
@@ -25,9 +26,9 @@ Status parse_number(std::string_view key, std::string_view v, T& out, T min, T m
 }
 
 Status parse_bool(std::string_view key, std::string_view v, bool& out) {
-  if (v == "true" || v == "1" || v == "yes" || v == "on")
+  if (iequals(v, "true") || v == "1" || iequals(v, "yes") || iequals(v, "on"))
     out = true;
-  else if (v == "false" || v == "0" || v == "no" || v == "off")
+  else if (iequals(v, "false") || v == "0" || iequals(v, "no") || iequals(v, "off"))
     out = false;
   else
     return fail(ErrorCode::kValidationError, std::string(key) + ": expected true or false");

@@ -7,6 +7,7 @@
 
 #include "app/credentials_file.h"
 #include "core/clock.h"
+#include "core/encoding.h"
 #include "http/client.h"
 #include "sigv4/signer.h"
 
@@ -77,14 +78,18 @@ int curl(const CurlOptions& o) {
       std::cerr << "portcullis curl: malformed header '" << h << "' (expected 'Name: value')\n";
       return 2;
     }
+    std::string name = h.substr(0, colon);
     std::string value = h.substr(colon + 1);
     value.erase(0, value.find_first_not_of(' '));
-    req.headers.emplace_back(h.substr(0, colon), value);
+    if (iequals(name, "host")) {
+      req.headers.front().second = value;  // replaces the URL's authority
+    } else {
+      req.headers.emplace_back(std::move(name), std::move(value));
+    }
   }
   if (!o.data.empty()) {
     bool has_type = false;
-    for (const auto& [n, v] : req.headers)
-      has_type |= n.size() == 12 && (n == "Content-Type" || n == "content-type");
+    for (const auto& [n, v] : req.headers) has_type |= iequals(n, "content-type");
     if (!has_type) req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   }
 

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "iam/identity.h"
+#include "protocol/errors.h"
 
 namespace portcullis::app {
 
@@ -55,6 +56,9 @@ int serve(Config config) {
 
   Edge edge(config, keys, SystemClock::instance());
 
+  // A client or log reader that goes away must not kill the server.
+  signal(SIGPIPE, SIG_IGN);
+
   // Workers inherit this mask; the main thread alone takes the signals, with sigwait.
   sigset_t signals;
   sigemptyset(&signals);
@@ -71,8 +75,15 @@ int serve(Config config) {
   options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   options.access_log = config.access_log;
-  http::Server server(options,
-                      [&edge](http::Request& req, http::Response& res) { edge.handle(req, res); });
+  http::Server server(
+      options, [&edge](http::Request& req, http::Response& res) { edge.handle(req, res); },
+      [](int status, std::string_view message, const http::Request& req, http::Response& res) {
+        ErrorCode code = status == 413   ? ErrorCode::kPayloadTooLarge
+                         : status == 431 ? ErrorCode::kHeadersTooLarge
+                                         : ErrorCode::kBadRequest;
+        protocol::write_error(res, protocol::Protocol::kRestJson,
+                              Error{code, std::string(message)}, req.request_id);
+      });
   if (auto st = server.start(); !st) {
     log::error(st.error().message);
     return 1;

@@ -63,6 +63,7 @@ void RequestParser::reset() {
   started_ = false;
   keep_alive_ = true;
   scanned_ = 0;
+  pending_cr_ = false;
   body_left_ = 0;
   chunk_size_ = 0;
   chunk_digits_ = 0;
@@ -83,10 +84,20 @@ RequestParser::State RequestParser::feed(std::string_view data, size_t& consumed
   if (!data.empty()) started_ = true;
   if (phase_ == Phase::kHead) {
     std::string& head = request_.head_;
-    // Leading empty lines before a request are tolerated (RFC 9112 §2.2), only while idle.
-    while (head.empty() && consumed + 1 < data.size() && data[consumed] == '\r' &&
-           data[consumed + 1] == '\n')
-      consumed += 2;
+    // Empty lines before a request are tolerated (RFC 9112 §2.2), even split across reads.
+    while (head.empty() && consumed < data.size()) {
+      char c = data[consumed];
+      if (c == '\r' && !pending_cr_) {
+        pending_cr_ = true;
+      } else if (c == '\n' && pending_cr_) {
+        pending_cr_ = false;
+      } else {
+        break;
+      }
+      ++consumed;
+    }
+    if (pending_cr_ && consumed < data.size()) return fail(400, "Bare CR in request head");
+    if (consumed == data.size()) return State::kNeedMore;
     size_t room = limits_.max_header_bytes + 4 - head.size();
     std::string_view take = data.substr(consumed, std::min(room, data.size() - consumed));
     head.append(take);

@@ -84,7 +84,8 @@ void write_access_log(const Request& req, const Response& res, std::string_view 
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, Handler h, RejectHandler r)
+      : options(std::move(o)), handler(std::move(h)), reject(std::move(r)) {}
 
   struct Worker {
     asio::io_context io{1};
@@ -96,6 +97,7 @@ struct Server::Impl {
 
   ServerOptions options;
   Handler handler;
+  RejectHandler reject;
   std::vector<std::unique_ptr<Worker>> workers;
   uint16_t bound_port = 0;
   bool started = false;
@@ -105,8 +107,8 @@ struct Server::Impl {
   asio::awaitable<void> watchdog(std::shared_ptr<Connection> c);
 };
 
-Server::Server(ServerOptions options, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+Server::Server(ServerOptions options, Handler handler, RejectHandler reject)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(reject))) {}
 
 Server::~Server() {
   if (impl_->started) stop(std::chrono::milliseconds(0));
@@ -279,11 +281,15 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
       handler(req, res);
     } else {
       keep_alive = false;
-      res.status = parser.error_status();
-      res.set_header("Content-Type", "application/json");
-      res.body = "{\"message\":";
-      log::append_json_string(res.body, parser.error_message());
-      res.body += "}";
+      if (reject) {
+        reject(parser.error_status(), parser.error_message(), req, res);
+      } else {
+        res.status = parser.error_status();
+        res.set_header("Content-Type", "application/json");
+        res.body = "{\"message\":";
+        log::append_json_string(res.body, parser.error_message());
+        res.body += "}";
+      }
     }
     out.clear();
     append_response_head(out, res, keep_alive);

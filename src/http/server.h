@@ -26,10 +26,14 @@ struct ServerOptions {
 
 // Handlers run on the worker thread that read the request and must not block.
 using Handler = std::function<void(Request&, Response&)>;
+// Answers a request the server refused before any handler saw it (framing, limits); the
+// request carries only its id and the remote address.
+using RejectHandler =
+    std::function<void(int status, std::string_view message, const Request&, Response&)>;
 
 class Server {
  public:
-  Server(ServerOptions options, Handler handler);
+  Server(ServerOptions options, Handler handler, RejectHandler reject = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
