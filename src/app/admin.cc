@@ -11,7 +11,10 @@
 #include <sstream>
 
 #include "app/credentials_file.h"
+#include "core/crypto.h"
+#include "core/encoding.h"
 #include "core/ids.h"
+#include "core/seal.h"
 
 namespace portcullis::app {
 
@@ -73,6 +76,37 @@ Status ensure_state_dir(const std::string& dir) {
   return {};
 }
 
+Result<std::string> load_or_create_master_key(const std::string& dir) {
+  if (const char* env = std::getenv("PORTCULLIS_MASTER_KEY")) {
+    auto key = base64_decode(env);
+    if (!key || key->size() != crypto::kSealKeyBytes)
+      return fail(ErrorCode::kValidationError,
+                  "PORTCULLIS_MASTER_KEY must be the base64 encoding of 32 bytes");
+    return *key;
+  }
+  const std::string path = dir + "/master.key";
+  std::ifstream in(path);
+  if (in) {
+    std::string text;
+    std::getline(in, text);
+    auto key = base64_decode(text);
+    if (!key || key->size() != crypto::kSealKeyBytes)
+      return fail(ErrorCode::kValidationError, path + " is not a valid master key");
+    return *key;
+  }
+  std::string key = crypto::random_bytes(crypto::kSealKeyBytes);
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(ErrorCode::kInternal, "cannot write " + tmp + ": " + std::strerror(errno));
+  std::string text = base64_encode(key) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
+    return fail(ErrorCode::kInternal, "cannot write " + path + ": " + std::strerror(errno));
+  return key;
+}
+
 Result<AdminCredentials> load_or_create_admin(const std::string& dir) {
   const std::string path = file_path(dir);
   std::optional<AdminCredentials> existing = read_file(path);
@@ -96,6 +130,7 @@ Result<AdminCredentials> load_or_create_admin(const std::string& dir) {
     if (existing && existing->access_key_id == c.access_key_id &&
         existing->secret_access_key == c.secret_access_key)
       return c;
+    if (existing) c.replaced_access_key_id = existing->access_key_id;
   } else if (existing) {
     return *existing;
   } else {

@@ -34,8 +34,8 @@ Protocol guess_protocol(const http::Request& req) {
 
 }  // namespace
 
-Edge::Edge(const Config& config, std::shared_ptr<const iam::KeyDirectory> keys, const Clock& clock)
-    : config_(config), keys_(std::move(keys)), clock_(clock) {
+Edge::Edge(const Config& config, iam::IamService& iam, const Clock& clock)
+    : config_(config), iam_(iam), clock_(clock) {
   regions_ = {config.region};
   global_regions_ = {config.region};
   if (config.region != "us-east-1") global_regions_.push_back("us-east-1");
@@ -90,29 +90,23 @@ void Edge::handle(http::Request& req, http::Response& res) {
                        "Portcullis does not serve the '" + *scope +
                            "' service; it serves sts, iam, apigateway and lambda.");
   }
-  const iam::Principal* caller = authenticate(req, *service, res);
+  // The snapshot stays alive for the whole request.
+  std::shared_ptr<const iam::Snapshot> snapshot = iam_.snapshot();
+  const iam::PrincipalEntry* caller = authenticate(req, *service, *snapshot, res);
   if (!caller) return;
-  res.log_principal = caller->arn;
+  res.log_principal = caller->principal->arn;
 
-  if (service->name == "sts") {
-    return sts::handle(req, protocol::QueryParams::from_request(req), *caller, res);
-  }
-  if (service->protocol == Protocol::kQuery) {
-    auto params = protocol::QueryParams::from_request(req);
-    auto action = params.get("Action");
-    if (!action)
-      return write_error(res, Protocol::kQuery, req, ErrorCode::kMissingAction, "", service->xmlns);
-    return write_error(
-        res, Protocol::kQuery, req, ErrorCode::kNotImplemented,
-        "IAM action " + std::string(*action) + " is not implemented by Portcullis yet.",
-        service->xmlns);
-  }
+  if (service->name == "sts")
+    return sts::handle(req, protocol::QueryParams::from_request(req), *caller->principal, res);
+  if (service->name == "iam")
+    return iam_.handle(req, protocol::QueryParams::from_request(req), *caller, res);
   write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
               "The " + std::string(service->name) + " API is not implemented by Portcullis yet.");
 }
 
-const iam::Principal* Edge::authenticate(const http::Request& req, const Service& service,
-                                         http::Response& res) const {
+const iam::PrincipalEntry* Edge::authenticate(const http::Request& req, const Service& service,
+                                              const iam::Snapshot& snapshot,
+                                              http::Response& res) const {
   sigv4::VerifyOptions opt;
   opt.service = service.name;
   opt.regions = service.global ? global_regions_ : regions_;
@@ -126,13 +120,12 @@ const iam::Principal* Edge::authenticate(const http::Request& req, const Service
   };
   auto parsed = sigv4::parse(req, opt, clock_.now());
   if (!parsed) return fail_with(parsed.error());
-  const iam::AccessKey* key = keys_->find(parsed->access_key_id);
+  const iam::KeyEntry* key = snapshot.find_key(parsed->access_key_id);
   // A long-term key never comes with a session token.
   if (!key || !key->active || !parsed->session_token.empty())
     return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
-  if (auto st = sigv4::verify(req, *parsed, key->secret_access_key, opt); !st)
-    return fail_with(st.error());
-  return key->principal.get();
+  if (auto st = sigv4::verify(req, *parsed, key->secret, opt); !st) return fail_with(st.error());
+  return key->owner.get();
 }
 
 void Edge::own_endpoint(const http::Request& req, http::Response& res) {

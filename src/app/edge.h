@@ -10,13 +10,13 @@
 #include "app/config.h"
 #include "core/clock.h"
 #include "http/message.h"
-#include "iam/identity.h"
+#include "iam/iam_api.h"
 
 namespace portcullis::app {
 
 class Edge {
  public:
-  Edge(const Config& config, std::shared_ptr<const iam::KeyDirectory> keys, const Clock& clock);
+  Edge(const Config& config, iam::IamService& iam, const Clock& clock);
 
   void handle(http::Request& request, http::Response& response);
   void set_ready(bool ready) { ready_ = ready; }
@@ -25,12 +25,13 @@ class Edge {
   struct Service;
   const Service* find_service(std::string_view name) const;
   // Authenticates a signed control-plane request; on failure fills `response` and returns null.
-  const iam::Principal* authenticate(const http::Request& request, const Service& service,
-                                     http::Response& response) const;
+  const iam::PrincipalEntry* authenticate(const http::Request& request, const Service& service,
+                                          const iam::Snapshot& snapshot,
+                                          http::Response& response) const;
   void own_endpoint(const http::Request& request, http::Response& response);
 
   const Config& config_;
-  std::shared_ptr<const iam::KeyDirectory> keys_;
+  iam::IamService& iam_;
   const Clock& clock_;
   std::vector<std::string> regions_;         // accepted by execute-api, apigateway, lambda
   std::vector<std::string> global_regions_;  // accepted by iam and sts

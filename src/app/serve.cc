@@ -9,7 +9,8 @@
 #include "app/edge.h"
 #include "core/log.h"
 #include "http/server.h"
-#include "iam/identity.h"
+#include "iam/iam_api.h"
+#include "store/store.h"
 #include "protocol/errors.h"
 
 namespace portcullis::app {
@@ -45,16 +46,29 @@ int serve(Config config) {
               << std::flush;
   }
 
-  auto principal = std::make_shared<iam::Principal>();
-  principal->type = iam::PrincipalType::kUser;
-  principal->account_id = config.account_id;
-  principal->name = kAdminUserName;
-  principal->arn = iam::user_arn(config.account_id, "/", kAdminUserName);
-  principal->user_id = admin->user_id;
-  auto keys = std::make_shared<iam::KeyDirectory>();
-  keys->add(iam::AccessKey{admin->access_key_id, admin->secret_access_key, true, principal});
+  auto master_key = load_or_create_master_key(config.state_dir);
+  if (!master_key) {
+    log::error(master_key.error().message);
+    return 1;
+  }
+  auto store = store::open_sqlite(config.state_dir + "/portcullis.db");
+  if (!store) {
+    log::error(store.error().message);
+    return 1;
+  }
+  iam::IamService iam(**store, config.account_id, config.region, *master_key,
+                      SystemClock::instance());
+  if (auto st = iam.start(); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
+  if (auto st = iam.ensure_admin(admin->user_id, admin->access_key_id, admin->secret_access_key,
+                                    admin->replaced_access_key_id); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
 
-  Edge edge(config, keys, SystemClock::instance());
+  Edge edge(config, iam, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.
   signal(SIGPIPE, SIG_IGN);

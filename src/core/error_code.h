@@ -29,6 +29,13 @@ enum class ErrorCode {
   kNotFound,
   // IAM.
   kMalformedPolicyDocument,
+  kEntityAlreadyExists,
+  kNoSuchEntity,
+  kLimitExceeded,
+  kDeleteConflict,
+  kInvalidInput,
+  kUnmodifiableEntity,
+  kPolicyEvaluation,
 };
 
 }  // namespace portcullis

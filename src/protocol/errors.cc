@@ -60,6 +60,17 @@ constexpr Entry kCatalogue[] = {
     {ErrorCode::kNotImplemented, {501, "NotImplemented", ""}, {501, "NotImplementedException", ""}},
     {ErrorCode::kUnknownService, {400, "UnknownService", ""}, {400, "UnknownServiceException", ""}},
     {ErrorCode::kNotFound, {404, "NotFound", ""}, {404, "NotFoundException", ""}},
+    {ErrorCode::kMalformedPolicyDocument, {400, "MalformedPolicyDocument", ""},
+     {400, "MalformedPolicyDocumentException", ""}},
+    {ErrorCode::kEntityAlreadyExists, {409, "EntityAlreadyExists", ""},
+     {409, "ConflictException", ""}},
+    {ErrorCode::kNoSuchEntity, {404, "NoSuchEntity", ""}, {404, "NotFoundException", ""}},
+    {ErrorCode::kLimitExceeded, {409, "LimitExceeded", ""}, {429, "LimitExceededException", ""}},
+    {ErrorCode::kDeleteConflict, {409, "DeleteConflict", ""}, {409, "ConflictException", ""}},
+    {ErrorCode::kInvalidInput, {400, "InvalidInput", ""}, {400, "BadRequestException", ""}},
+    {ErrorCode::kUnmodifiableEntity, {400, "UnmodifiableEntity", ""},
+     {400, "BadRequestException", ""}},
+    {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };
 
 }  // namespace

@@ -37,14 +37,14 @@ void XmlWriter::open(std::string_view tag, std::string_view xmlns) {
     append_xml_escaped(out_, xmlns);
     out_ += '"';
   }
-  out_ += ">\n";
+  out_ += '>';
   stack_.emplace_back(tag);
 }
 
 void XmlWriter::close() {
   out_ += "</";
   out_ += stack_.back();
-  out_ += ">\n";
+  out_ += '>';
   stack_.pop_back();
 }
 
@@ -55,8 +55,10 @@ void XmlWriter::element(std::string_view tag, std::string_view text) {
   append_xml_escaped(out_, text);
   out_ += "</";
   out_ += tag;
-  out_ += ">\n";
+  out_ += '>';
 }
+
+void XmlWriter::text(std::string_view text) { append_xml_escaped(out_, text); }
 
 std::string XmlWriter::take() {
   while (!stack_.empty()) close();

@@ -13,6 +13,7 @@ class XmlWriter {
   void open(std::string_view tag, std::string_view xmlns = {});
   void close();
   void element(std::string_view tag, std::string_view text);
+  void text(std::string_view text);  // inside the element opened last
   std::string take();
 
  private:

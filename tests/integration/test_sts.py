@@ -129,10 +129,10 @@ def test_signature_within_skew_is_accepted(server, minutes):
 
 def test_wrong_service_in_scope(server):
     status, body = post_signed(server.port, None, service="iam", region="us-east-1")
-    # Signed for IAM: routed to IAM, which does not implement GetCallerIdentity.
-    assert status == 501
-    assert query_error(body)[1:] == ("NotImplemented",
-                                     "IAM action GetCallerIdentity is not implemented by Portcullis yet.")
+    # Signed for IAM: routed to IAM, whose model has no GetCallerIdentity.
+    assert status == 400
+    assert query_error(body)[1:] == ("InvalidAction",
+                                     "Could not find operation GetCallerIdentity for version 2011-06-15")
 
 
 def test_unknown_service_in_scope(server):
@@ -347,10 +347,10 @@ def test_unsigned_web_identity_action_not_implemented(server):
 def test_iam_action_not_implemented(server):
     iam = server.client("iam")
     with pytest.raises(ClientError) as ei:
-        iam.list_users()
+        iam.list_instance_profiles()
     code, message, status = client_error(ei)
     assert (code, status) == ("NotImplemented", 501)
-    assert message == "IAM action ListUsers is not implemented by Portcullis yet."
+    assert message == "IAM action ListInstanceProfiles is not implemented by Portcullis yet."
 
 
 def test_iam_wrong_secret(server):

@@ -1,0 +1,157 @@
+// Access keys: at most two per user; the secret is shown once, when created, and kept sealed
+// under the master key.
+#include "core/encoding.h"
+#include "core/ids.h"
+#include "core/crypto.h"
+#include "core/seal.h"
+#include "iam/api/call.h"
+
+namespace portcullis::iam::api {
+
+namespace {
+
+// The user named by UserName, or the calling user; authorized on that user.
+Result<json::object> key_owner(Call& c) {
+  std::string name;
+  if (auto given = c.params.get("UserName")) {
+    name = *given;
+    if (auto st = check(name, kUserName, "userName"); !st) return std::unexpected(st.error());
+  } else if (c.caller.principal->type == PrincipalType::kUser) {
+    name = c.caller.principal->name;
+  } else {
+    return fail(ErrorCode::kValidationError,
+                "Must specify userName when calling with non-User credentials");
+  }
+  auto doc = load(c.txn, kUsers, lower(name));
+  if (!doc) return std::unexpected(doc.error());
+  std::string arn = *doc ? std::string(str(**doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
+  if (auto st = c.authorize(arn); !st) return std::unexpected(st.error());
+  if (!*doc)
+    return fail(ErrorCode::kNoSuchEntity, "The user with name " + name + " cannot be found.");
+  return std::move(**doc);
+}
+
+Result<std::vector<json::object>> keys_of(Call& c, std::string_view user) {
+  auto rows = c.txn.scan(kKeys);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<json::object> out;
+  for (const auto& [k, v] : *rows) {
+    json::object doc = json::parse(v).as_object();
+    if (lower(str(doc, "UserName")) == lower(user)) out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+// The key named by AccessKeyId, which must belong to the user.
+Result<json::object> owned_key(Call& c, const json::object& user) {
+  auto id = required(c.params, "AccessKeyId", kAccessKeyId);
+  if (!id) return std::unexpected(id.error());
+  auto doc = load(c.txn, kKeys, *id);
+  if (!doc) return std::unexpected(doc.error());
+  if (!*doc || lower(str(**doc, "UserName")) != lower(str(user, "UserName")))
+    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
+  return std::move(**doc);
+}
+
+Status create_key(Call& c) {
+  auto user = key_owner(c);
+  if (!user) return std::unexpected(user.error());
+  auto existing = keys_of(c, str(*user, "UserName"));
+  if (!existing) return std::unexpected(existing.error());
+  if (existing->size() >= 2)
+    return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: 2");
+  std::string id = ids::access_key_id("AKIA");
+  std::string secret = ids::secret_access_key();
+  json::object key{{"AccessKeyId", id},
+                   {"UserName", str(*user, "UserName")},
+                   {"Status", "Active"},
+                   {"CreateDate", iso_now(c)},
+                   {"SecretSealed",
+                    base64_encode(crypto::seal(c.service.master_key(), secret, id))}};
+  if (auto st = save(c.txn, kKeys, id, key); !st) return st;
+  c.out.open("AccessKey");
+  write_fields(c.out, key, {"UserName", "AccessKeyId", "Status"});
+  c.out.element("SecretAccessKey", secret);
+  write_fields(c.out, key, {"CreateDate"});
+  c.out.close();
+  crypto::secure_zero(secret.data(), secret.size());
+  return {};
+}
+
+Status list_keys(Call& c) {
+  auto page = page_param(c.params);
+  if (!page) return std::unexpected(page.error());
+  auto user = key_owner(c);
+  if (!user) return std::unexpected(user.error());
+  auto keys = keys_of(c, str(*user, "UserName"));
+  if (!keys) return std::unexpected(keys.error());
+  write_page(c.out, "AccessKeyMetadata", *page, *keys,
+             [](const json::object& d) { return std::string(str(d, "AccessKeyId")); },
+             [&](const json::object& d) {
+               write_fields(c.out, d, {"UserName", "AccessKeyId", "Status", "CreateDate"});
+             });
+  return {};
+}
+
+Status update_key(Call& c) {
+  auto status = c.params.get("Status");
+  if (!status || (*status != "Active" && *status != "Inactive"))
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value '" + std::string(status.value_or("null")) +
+                    "' at 'status' failed to satisfy constraint: Member must satisfy enum value "
+                    "set: [Active, Inactive]");
+  auto user = key_owner(c);
+  if (!user) return std::unexpected(user.error());
+  auto key = owned_key(c, *user);
+  if (!key) return std::unexpected(key.error());
+  c.has_result = false;
+  (*key)["Status"] = *status;
+  return save(c.txn, kKeys, str(*key, "AccessKeyId"), *key);
+}
+
+Status delete_key(Call& c) {
+  auto user = key_owner(c);
+  if (!user) return std::unexpected(user.error());
+  auto key = owned_key(c, *user);
+  if (!key) return std::unexpected(key.error());
+  c.has_result = false;
+  return c.txn.erase(kKeys, str(*key, "AccessKeyId"));
+}
+
+Status key_last_used(Call& c) {
+  auto id = required(c.params, "AccessKeyId", kAccessKeyId);
+  if (!id) return std::unexpected(id.error());
+  auto doc = load(c.txn, kKeys, *id);
+  if (!doc) return std::unexpected(doc.error());
+  std::string user = *doc ? std::string(str(**doc, "UserName")) : std::string();
+  if (auto st = c.authorize(entity_arn(c.account(), "user", "/", user.empty() ? "*" : user)); !st)
+    return st;
+  if (!*doc)
+    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
+  c.out.element("UserName", user);
+  c.out.open("AccessKeyLastUsed");
+  const json::object* used = nullptr;
+  if (auto it = (*doc)->find("LastUsed"); it != (*doc)->end()) used = &it->value().as_object();
+  if (used) {
+    write_fields(c.out, *used, {"LastUsedDate", "ServiceName", "Region"});
+  } else {
+    c.out.element("ServiceName", "N/A");
+    c.out.element("Region", "N/A");
+  }
+  c.out.close();
+  return {};
+}
+
+constexpr Op kOps[] = {
+    {"CreateAccessKey", true, create_key},
+    {"ListAccessKeys", false, list_keys},
+    {"UpdateAccessKey", true, update_key},
+    {"DeleteAccessKey", true, delete_key},
+    {"GetAccessKeyLastUsed", false, key_last_used},
+};
+
+}  // namespace
+
+std::span<const Op> key_ops() { return kOps; }
+
+}  // namespace portcullis::iam::api

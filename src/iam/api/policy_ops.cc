@@ -1,0 +1,438 @@
+// Managed policies: customer managed policies with up to five versions, and the AWS managed
+// policies every account has (read-only).
+#include <algorithm>
+
+#include "iam/api/call.h"
+
+namespace portcullis::iam::api {
+
+namespace {
+
+constexpr size_t kMaxVersions = 5;
+constexpr size_t kMaxManagedPolicySize = 6144;
+
+Status check_managed_document(std::string_view document) {
+  if (auto st = check_policy_document(document, PolicyKind::kIdentity); !st) return st;
+  if (policy_size(document) > kMaxManagedPolicySize)
+    return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for PolicySize: 6144");
+  return {};
+}
+
+// How many users, groups and roles attach a policy, and use it as their boundary.
+struct Usage {
+  long attachments = 0;
+  long boundaries = 0;
+  std::vector<json::object> users, groups, roles;  // attached to
+};
+
+Result<Usage> usage(store::Transaction& txn, std::string_view arn) {
+  Usage u;
+  for (auto [table, list] : {std::pair{kUsers, &u.users}, std::pair{kGroups, &u.groups},
+                             std::pair{kRoles, &u.roles}}) {
+    auto rows = txn.scan(table);
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& [k, v] : *rows) {
+      json::object doc = json::parse(v).as_object();
+      if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
+        for (const json::value& a : it->value().as_array()) {
+          if (a.as_string() != arn) continue;
+          ++u.attachments;
+          list->push_back(doc);
+        }
+      }
+      if (auto it = doc.find("PermissionsBoundary"); it != doc.end() &&
+          str(it->value().as_object(), "PermissionsBoundaryArn") == arn)
+        ++u.boundaries;
+    }
+  }
+  return u;
+}
+
+// An AWS managed policy as the document a customer policy is kept as.
+std::optional<json::object> aws_policy(std::string_view arn) {
+  size_t index = 0;
+  for (const AwsManagedPolicy& p : aws_managed_policies()) {
+    ++index;
+    if (arn != std::string(kAwsPolicyArnPrefix) + std::string(p.name)) continue;
+    return json::object{
+        {"PolicyName", p.name},
+        {"PolicyId", "ANPAAWSMANAGEDPOLICY" + std::to_string(index)},
+        {"Arn", arn},
+        {"Path", "/"},
+        {"DefaultVersionId", "v1"},
+        {"IsAttachable", true},
+        {"Description", p.description},
+        {"CreateDate", "2015-02-06T18:39:46Z"},
+        {"UpdateDate", "2015-02-06T18:39:46Z"},
+        {"Versions", json::array{json::object{{"VersionId", "v1"},
+                                              {"Document", p.document},
+                                              {"IsDefaultVersion", true},
+                                              {"CreateDate", "2015-02-06T18:39:46Z"}}}},
+        {"AwsManaged", true}};
+  }
+  return std::nullopt;
+}
+
+struct Target {
+  std::string arn;
+  std::optional<json::object> doc;
+};
+
+// Reads PolicyArn, authorizes on it and loads the policy (AWS or customer managed).
+Result<Target> existing_policy(Call& c) {
+  auto arn = required(c.params, "PolicyArn", kArn);
+  if (!arn) return std::unexpected(arn.error());
+  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
+  Target t{*arn, aws_policy(*arn)};
+  if (!t.doc && !arn->starts_with(kAwsPolicyArnPrefix)) {
+    auto doc = load(c.txn, kPolicies, lower(arn->substr(arn->rfind('/') + 1)));
+    if (!doc) return std::unexpected(doc.error());
+    if (*doc && str(**doc, "Arn") == *arn) t.doc = std::move(**doc);
+  }
+  if (!t.doc)
+    return fail(ErrorCode::kNoSuchEntity, "Policy " + *arn + " does not exist or is not attachable.");
+  return t;
+}
+
+Status save_policy(Call& c, const json::object& doc) {
+  return save(c.txn, kPolicies, lower(str(doc, "PolicyName")), doc);
+}
+
+Status refuse_aws_managed(const Target& t) {
+  if (t.doc->contains("AwsManaged"))
+    return fail(ErrorCode::kInvalidInput, "Policy " + t.arn + " is an AWS managed policy and "
+                                          "cannot be changed.");
+  return {};
+}
+
+void write_policy(Call& c, const json::object& doc, const Usage& u) {
+  c.out.open("Policy");
+  write_fields(c.out, doc, {"PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId"});
+  c.out.element("AttachmentCount", std::to_string(u.attachments));
+  c.out.element("PermissionsBoundaryUsageCount", std::to_string(u.boundaries));
+  write_fields(c.out, doc, {"IsAttachable", "Description", "CreateDate", "UpdateDate", "Tags"});
+  c.out.close();
+}
+
+void write_version(Call& c, const json::object& v, bool with_document) {
+  c.out.open("PolicyVersion");
+  if (with_document) c.out.element("Document", url_encode_policy(str(v, "Document")));
+  write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
+  c.out.close();
+}
+
+json::array& versions(json::object& doc) { return doc["Versions"].as_array(); }
+
+Status create_policy(Call& c) {
+  auto name = required(c.params, "PolicyName", kPolicyName);
+  if (!name) return std::unexpected(name.error());
+  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
+  if (!document) return std::unexpected(document.error());
+  auto path = optional(c.params, "Path", kPath);
+  if (!path) return std::unexpected(path.error());
+  auto description = optional(c.params, "Description", kDescription);
+  if (!description) return std::unexpected(description.error());
+  auto tags = tags_param(c.params);
+  if (!tags) return std::unexpected(tags.error());
+  if (auto st = check_managed_document(*document); !st) return st;
+  std::string p = path->value_or("/");
+  std::string arn = entity_arn(c.account(), "policy", p, *name);
+  if (!tags->empty()) add_request_tags(c.context, *tags);
+  if (auto st = c.authorize(arn); !st) return st;
+  auto clash = load(c.txn, kPolicies, lower(*name));
+  if (!clash) return std::unexpected(clash.error());
+  if (*clash)
+    return fail(ErrorCode::kEntityAlreadyExists,
+                "A policy called " + *name + " already exists. Duplicate names are not allowed.");
+  const std::string now = iso_now(c);
+  json::object doc{{"PolicyName", *name},
+                   {"PolicyId", new_id("ANPA")},
+                   {"Arn", arn},
+                   {"Path", p},
+                   {"DefaultVersionId", "v1"},
+                   {"IsAttachable", true},
+                   {"CreateDate", now},
+                   {"UpdateDate", now},
+                   {"NextVersion", 2},
+                   {"Versions", json::array{json::object{{"VersionId", "v1"},
+                                                         {"Document", *document},
+                                                         {"IsDefaultVersion", true},
+                                                         {"CreateDate", now}}}}};
+  if (*description) doc["Description"] = **description;
+  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
+  if (auto st = save_policy(c, doc); !st) return st;
+  write_policy(c, doc, Usage{});
+  return {};
+}
+
+Status get_policy(Call& c) {
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  auto u = usage(c.txn, t->arn);
+  if (!u) return std::unexpected(u.error());
+  write_policy(c, *t->doc, *u);
+  return {};
+}
+
+Status list_policies(Call& c) {
+  auto scope = c.params.get("Scope").value_or("All");
+  if (scope != "All" && scope != "AWS" && scope != "Local")
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value '" + std::string(scope) +
+                    "' at 'scope' failed to satisfy constraint: Member must satisfy enum value "
+                    "set: [All, AWS, Local]");
+  auto only_attached = c.params.get("OnlyAttached").value_or("false") == "true";
+  auto prefix = optional(c.params, "PathPrefix", kPathPrefix);
+  if (!prefix) return std::unexpected(prefix.error());
+  auto page = page_param(c.params);
+  if (!page) return std::unexpected(page.error());
+  if (auto st = c.authorize("*"); !st) return st;
+  std::vector<json::object> items;
+  if (scope != "Local") {
+    for (const AwsManagedPolicy& p : aws_managed_policies())
+      items.push_back(*aws_policy(std::string(kAwsPolicyArnPrefix) + std::string(p.name)));
+  }
+  if (scope != "AWS") {
+    auto rows = c.txn.scan(kPolicies);
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& [k, v] : *rows) items.push_back(json::parse(v).as_object());
+  }
+  std::vector<std::pair<json::object, Usage>> shown;
+  for (json::object& d : items) {
+    if (*prefix && !str(d, "Path").starts_with(**prefix)) continue;
+    auto u = usage(c.txn, str(d, "Arn"));
+    if (!u) return std::unexpected(u.error());
+    if (only_attached && u->attachments == 0) continue;
+    shown.emplace_back(std::move(d), std::move(*u));
+  }
+  std::vector<json::object> docs;
+  for (auto& [d, u] : shown) {
+    d["AttachmentCount"] = u.attachments;
+    d["PermissionsBoundaryUsageCount"] = u.boundaries;
+    docs.push_back(std::move(d));
+  }
+  write_page(c.out, "Policies", *page, docs,
+             [](const json::object& d) { return std::string(str(d, "Arn")); },
+             [&](const json::object& d) {
+               write_fields(c.out, d,
+                            {"PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId",
+                             "AttachmentCount", "PermissionsBoundaryUsageCount", "IsAttachable",
+                             "CreateDate", "UpdateDate"});
+             });
+  return {};
+}
+
+Status delete_policy(Call& c) {
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  c.has_result = false;
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  auto u = usage(c.txn, t->arn);
+  if (!u) return std::unexpected(u.error());
+  if (u->attachments > 0 || u->boundaries > 0)
+    return fail(ErrorCode::kDeleteConflict, "Cannot delete a policy attached to entities.");
+  if (versions(*t->doc).size() > 1)
+    return fail(ErrorCode::kDeleteConflict,
+                "This policy has more than one version. Before you delete a policy, you must "
+                "delete the policy's versions. The default version is deleted with the policy.");
+  return c.txn.erase(kPolicies, lower(str(*t->doc, "PolicyName")));
+}
+
+Status create_version(Call& c) {
+  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
+  if (!document) return std::unexpected(document.error());
+  if (auto st = check_managed_document(*document); !st) return st;
+  bool set_default = c.params.get("SetAsDefault").value_or("false") == "true";
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  json::object& doc = *t->doc;
+  if (versions(doc).size() >= kMaxVersions)
+    return fail(ErrorCode::kLimitExceeded,
+                "A managed policy can have up to 5 versions. Before you create a new version, "
+                "you must delete an existing version.");
+  int64_t n = doc["NextVersion"].to_number<int64_t>();
+  doc["NextVersion"] = n + 1;
+  std::string id = "v" + std::to_string(n);
+  const std::string now = iso_now(c);
+  if (set_default) {
+    for (json::value& v : versions(doc)) v.as_object()["IsDefaultVersion"] = false;
+    doc["DefaultVersionId"] = id;
+  }
+  json::object version{{"VersionId", id},
+                       {"Document", *document},
+                       {"IsDefaultVersion", set_default},
+                       {"CreateDate", now}};
+  versions(doc).push_back(version);
+  doc["UpdateDate"] = now;
+  if (auto st = save_policy(c, doc); !st) return st;
+  write_version(c, version, false);
+  return {};
+}
+
+Result<json::object*> find_version(json::object& doc, std::string_view id) {
+  for (json::value& v : versions(doc))
+    if (str(v.as_object(), "VersionId") == id) return &v.as_object();
+  return fail(ErrorCode::kNoSuchEntity, "Policy " + std::string(str(doc, "Arn")) +
+                                            " version " + std::string(id) + " does not exist.");
+}
+
+const Constraint kVersionId{1, 20, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", nullptr};
+
+Status get_version(Call& c) {
+  auto id = required(c.params, "VersionId", kVersionId);
+  if (!id) return std::unexpected(id.error());
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  auto v = find_version(*t->doc, *id);
+  if (!v) return std::unexpected(v.error());
+  write_version(c, **v, true);
+  return {};
+}
+
+Status list_versions(Call& c) {
+  auto page = page_param(c.params);
+  if (!page) return std::unexpected(page.error());
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  std::vector<json::object> items;
+  for (const json::value& v : versions(*t->doc)) items.push_back(v.as_object());
+  std::reverse(items.begin(), items.end());  // newest first
+  size_t pos = 0;
+  write_page(c.out, "Versions", *page, items,
+             [&pos](const json::object&) {
+               char buf[8];
+               std::snprintf(buf, sizeof buf, "%05zu", pos++);
+               return std::string(buf);
+             },
+             [&](const json::object& v) {
+               write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
+             });
+  return {};
+}
+
+Status delete_version(Call& c) {
+  auto id = required(c.params, "VersionId", kVersionId);
+  if (!id) return std::unexpected(id.error());
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  c.has_result = false;
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  auto v = find_version(*t->doc, *id);
+  if (!v) return std::unexpected(v.error());
+  if ((**v)["IsDefaultVersion"].as_bool())
+    return fail(ErrorCode::kDeleteConflict, "Cannot delete the default version of a policy.");
+  erase_where(versions(*t->doc),
+                [&](const json::value& x) { return str(x.as_object(), "VersionId") == *id; });
+  return save_policy(c, *t->doc);
+}
+
+Status set_default_version(Call& c) {
+  auto id = required(c.params, "VersionId", kVersionId);
+  if (!id) return std::unexpected(id.error());
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  c.has_result = false;
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  auto v = find_version(*t->doc, *id);
+  if (!v) return std::unexpected(v.error());
+  for (json::value& x : versions(*t->doc)) x.as_object()["IsDefaultVersion"] = false;
+  (**v)["IsDefaultVersion"] = true;
+  (*t->doc)["DefaultVersionId"] = *id;
+  (*t->doc)["UpdateDate"] = iso_now(c);
+  return save_policy(c, *t->doc);
+}
+
+Status tag_policy(Call& c) {
+  auto tags = tags_param(c.params);
+  if (!tags) return std::unexpected(tags.error());
+  if (tags->empty())
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value null at 'tags' failed to satisfy "
+                "constraint: Member must not be null");
+  add_request_tags(c.context, *tags);
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  c.has_result = false;
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  if (auto st = merge_tags(*t->doc, *tags); !st) return st;
+  return save_policy(c, *t->doc);
+}
+
+Status untag_policy(Call& c) {
+  std::vector<std::string> keys = list_param(c.params, "TagKeys");
+  c.context.set("aws:TagKeys", keys);
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  c.has_result = false;
+  if (auto st = refuse_aws_managed(*t); !st) return st;
+  if (auto it = t->doc->find("Tags"); it != t->doc->end()) {
+    for (const std::string& key : keys)
+      erase_where(it->value().as_array(), [&](const json::value& v) {
+        return lower(str(v.as_object(), "Key")) == lower(key);
+      });
+  }
+  return save_policy(c, *t->doc);
+}
+
+Status list_policy_tags(Call& c) {
+  auto page = page_param(c.params);
+  if (!page) return std::unexpected(page.error());
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  std::vector<json::object> items;
+  if (auto it = t->doc->find("Tags"); it != t->doc->end())
+    for (const json::value& v : it->value().as_array()) items.push_back(v.as_object());
+  write_page(c.out, "Tags", *page, items,
+             [](const json::object& d) { return lower(str(d, "Key")); },
+             [&](const json::object& d) { write_fields(c.out, d, {"Key", "Value"}); });
+  return {};
+}
+
+Status list_entities_for_policy(Call& c) {
+  auto t = existing_policy(c);
+  if (!t) return std::unexpected(t.error());
+  auto u = usage(c.txn, t->arn);
+  if (!u) return std::unexpected(u.error());
+  auto filter = c.params.get("EntityFilter");
+  auto section = [&](std::string_view tag, std::string_view noun, std::string_view filter_name,
+                     const std::vector<json::object>& docs) {
+    c.out.open(tag);
+    if (!filter || *filter == filter_name) {
+      for (const json::object& d : docs) {
+        c.out.open("member");
+        c.out.element(std::string(noun) + "Name", str(d, std::string(noun) + "Name"));
+        c.out.element(std::string(noun) + "Id", str(d, std::string(noun) + "Id"));
+        c.out.close();
+      }
+    }
+    c.out.close();
+  };
+  section("PolicyGroups", "Group", "Group", u->groups);
+  section("PolicyUsers", "User", "User", u->users);
+  section("PolicyRoles", "Role", "Role", u->roles);
+  c.out.element("IsTruncated", "false");
+  return {};
+}
+
+constexpr Op kOps[] = {
+    {"CreatePolicy", true, create_policy},
+    {"GetPolicy", false, get_policy},
+    {"ListPolicies", false, list_policies},
+    {"DeletePolicy", true, delete_policy},
+    {"CreatePolicyVersion", true, create_version},
+    {"GetPolicyVersion", false, get_version},
+    {"ListPolicyVersions", false, list_versions},
+    {"DeletePolicyVersion", true, delete_version},
+    {"SetDefaultPolicyVersion", true, set_default_version},
+    {"TagPolicy", true, tag_policy},
+    {"UntagPolicy", true, untag_policy},
+    {"ListPolicyTags", false, list_policy_tags},
+    {"ListEntitiesForPolicy", false, list_entities_for_policy},
+};
+
+}  // namespace
+
+std::span<const Op> policy_ops() { return kOps; }
+
+}  // namespace portcullis::iam::api

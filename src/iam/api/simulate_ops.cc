@@ -1,0 +1,240 @@
+// SimulateCustomPolicy and SimulatePrincipalPolicy: any decision of the engine, asked for and
+// explained (matched statements, missing context keys, the boundary's part).
+#include "iam/api/call.h"
+
+namespace portcullis::iam::api {
+
+namespace {
+
+struct Input {
+  std::vector<Policy> identity;
+  std::vector<std::string> identity_ids;  // SourcePolicyId of each
+  std::vector<Policy> boundary;
+  std::optional<Policy> resource;
+  std::vector<std::string> actions, resources;
+  std::string caller_arn, resource_owner;
+  RequestContext context;
+};
+
+Status parse_policies(const protocol::QueryParams& params, std::string_view name, PolicyKind kind,
+                      std::vector<Policy>& out, std::vector<std::string>* ids) {
+  size_t i = 0;
+  for (const std::string& doc : list_param(params, name)) {
+    ++i;
+    auto p = parse_policy(doc, kind);
+    if (!p) return std::unexpected(p.error());
+    out.push_back(std::move(*p));
+    if (ids) ids->push_back(std::string(name) + "." + std::to_string(i));
+  }
+  return {};
+}
+
+// ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M, ContextKeyType}
+Status parse_context(const protocol::QueryParams& params, RequestContext& ctx) {
+  static constexpr std::string_view kTypes[] = {
+      "string", "stringList", "numeric", "numericList", "boolean", "booleanList",
+      "ip",     "ipList",     "binary",  "binaryList",  "date",    "dateList"};
+  for (size_t i = 1;; ++i) {
+    std::string prefix = "ContextEntries.member." + std::to_string(i);
+    auto name = params.get(prefix + ".ContextKeyName");
+    auto type = params.get(prefix + ".ContextKeyType");
+    if (!name && !type) break;
+    if (!name || name->empty() || name->size() > 256)
+      return fail(ErrorCode::kValidationError,
+                  "1 validation error detected: Value null at 'contextEntries." +
+                      std::to_string(i) +
+                      ".member.contextKeyName' failed to satisfy constraint: Member must not be "
+                      "null");
+    if (!type || std::find(std::begin(kTypes), std::end(kTypes), *type) == std::end(kTypes))
+      return fail(ErrorCode::kValidationError,
+                  "1 validation error detected: Value '" + std::string(type.value_or("null")) +
+                      "' at 'contextEntries." + std::to_string(i) +
+                      ".member.contextKeyType' failed to satisfy constraint: Member must satisfy "
+                      "enum value set: [string, stringList, numeric, numericList, boolean, "
+                      "booleanList, ip, ipList, binary, binaryList, date, dateList]");
+    std::vector<std::string> values = list_param(params, prefix + ".ContextKeyValues");
+    bool list = type->ends_with("List");
+    if (!list && values.size() > 1)
+      return fail(ErrorCode::kInvalidInput, "Context key " + std::string(*name) + " of type " +
+                                                std::string(*type) +
+                                                " must have exactly one value.");
+    ctx.set(*name, std::move(values));
+  }
+  return {};
+}
+
+std::string account_of(std::string_view arn) {
+  // arn:aws:iam::123456789012:user/x
+  size_t pos = 0;
+  for (int i = 0; i < 4 && pos != std::string_view::npos; ++i) pos = arn.find(':', pos + 1);
+  if (pos == std::string_view::npos) return {};
+  size_t end = arn.find(':', pos + 1);
+  return std::string(arn.substr(pos + 1, end - pos - 1));
+}
+
+std::string_view decision_name(Outcome o) {
+  return o == Outcome::kAllowed ? "allowed" : o == Outcome::kExplicitDeny ? "explicitDeny"
+                                                                          : "implicitDeny";
+}
+
+std::string_view decision_name(Decision d) {
+  return d == Decision::kAllow ? "allowed" : d == Decision::kDeny ? "explicitDeny" : "implicitDeny";
+}
+
+Status simulate(Call& c, Input& in) {
+  in.actions = list_param(c.params, "ActionNames");
+  if (in.actions.empty())
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value null at 'actionNames' failed to satisfy "
+                "constraint: Member must not be null");
+  in.resources = list_param(c.params, "ResourceArns");
+  if (in.resources.empty()) in.resources.push_back("*");
+  if (auto st = parse_policies(c.params, "PermissionsBoundaryPolicyInputList",
+                               PolicyKind::kIdentity, in.boundary, nullptr);
+      !st)
+    return st;
+  if (auto doc = c.params.get("ResourcePolicy")) {
+    auto p = parse_policy(*doc, PolicyKind::kResource);
+    if (!p) return std::unexpected(p.error());
+    in.resource = std::move(*p);
+  }
+  if (auto v = c.params.get("CallerArn")) in.caller_arn = *v;
+  if (auto v = c.params.get("ResourceOwner")) in.resource_owner = *v;
+  if (in.resource && in.caller_arn.empty())
+    return fail(ErrorCode::kInvalidInput,
+                "Invalid input: CallerArn is required when ResourcePolicy is given.");
+  if (auto st = parse_context(c.params, in.context); !st) return st;
+  auto page = page_param(c.params);
+  if (!page) return std::unexpected(page.error());
+
+  std::vector<const Policy*> identity, boundary;
+  for (const Policy& p : in.identity) identity.push_back(&p);
+  for (const Policy& p : in.boundary) boundary.push_back(&p);
+  PolicySet set;
+  set.identity = identity;
+  set.has_boundary = !boundary.empty();
+  set.boundary = boundary;
+  set.resource = in.resource ? &*in.resource : nullptr;
+  const std::string caller_account =
+      in.caller_arn.empty() ? c.account() : account_of(in.caller_arn);
+  const std::string owner = in.resource_owner.empty()
+                                ? c.account()
+                                : (in.resource_owner.size() == 12 ? in.resource_owner
+                                                                  : account_of(in.resource_owner));
+  set.cross_account = owner != caller_account;
+
+  auto source_id = [&](const Policy* p) -> std::string {
+    for (size_t i = 0; i < in.identity.size(); ++i)
+      if (&in.identity[i] == p) return in.identity_ids[i];
+    for (size_t i = 0; i < in.boundary.size(); ++i)
+      if (&in.boundary[i] == p) return "PermissionsBoundaryPolicyInputList." + std::to_string(i + 1);
+    return "ResourcePolicy";
+  };
+
+  c.out.open("EvaluationResults");
+  for (const std::string& action : in.actions) {
+    for (const std::string& resource : in.resources) {
+      RequestContext ctx = in.context;
+      ctx.action = action;
+      ctx.resource = resource;
+      ctx.principal.arn = in.caller_arn;
+      ctx.principal.account = caller_account;
+      Trace trace;
+      DecisionDetail d = decide(set, ctx, &trace);
+      c.out.open("member");
+      c.out.element("EvalActionName", action);
+      c.out.element("EvalResourceName", resource);
+      c.out.element("EvalDecision", decision_name(d.outcome));
+      c.out.open("MatchedStatements");
+      for (const Trace::Match& m : trace.matched) {
+        c.out.open("member");
+        c.out.element("SourcePolicyId", source_id(m.policy));
+        c.out.element("SourcePolicyType", m.policy == set.resource ? "resource" : "IAM Policy");
+        c.out.close();
+      }
+      c.out.close();
+      c.out.open("MissingContextValues");
+      std::sort(trace.missing_keys.begin(), trace.missing_keys.end());
+      trace.missing_keys.erase(std::unique(trace.missing_keys.begin(), trace.missing_keys.end()),
+                               trace.missing_keys.end());
+      for (const std::string& k : trace.missing_keys) c.out.element("member", k);
+      c.out.close();
+      if (set.resource) {
+        c.out.open("EvalDecisionDetails");
+        c.out.open("entry");
+        c.out.element("key", "IAM Policy");
+        c.out.element("value", decision_name(d.identity));
+        c.out.close();
+        c.out.open("entry");
+        c.out.element("key", "Resource Policy");
+        c.out.element("value", decision_name(d.resource));
+        c.out.close();
+        c.out.close();
+      }
+      if (set.has_boundary) {
+        c.out.open("PermissionsBoundaryDecisionDetail");
+        c.out.element("AllowedByPermissionsBoundary",
+                      d.boundary == Decision::kAllow ? "true" : "false");
+        c.out.close();
+      }
+      c.out.close();
+    }
+  }
+  c.out.close();
+  c.out.element("IsTruncated", "false");
+  return {};
+}
+
+Status simulate_custom(Call& c) {
+  Input in;
+  if (auto st = parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity,
+                               &in.identity_ids);
+      !st)
+    return st;
+  if (in.identity.empty())
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value null at 'policyInputList' failed to satisfy "
+                "constraint: Member must not be null");
+  if (auto st = c.authorize("*"); !st) return st;
+  return simulate(c, in);
+}
+
+Status simulate_principal(Call& c) {
+  auto source = required(c.params, "PolicySourceArn", kArn);
+  if (!source) return std::unexpected(source.error());
+  if (auto st = c.authorize(*source); !st) return st;
+  // The principal's own policies as the snapshot compiled them, then any extra ones given.
+  std::string_view resource = std::string_view(*source).substr(source->find(':', 20) + 1);
+  const PrincipalEntry* entry = nullptr;
+  std::string name(resource.substr(resource.rfind('/') + 1));
+  if (resource.starts_with("user/")) entry = c.snapshot.find_user(name);
+  if (resource.starts_with("role/")) entry = c.snapshot.find_role(name);
+  if (!entry || entry->principal->arn != *source)
+    return fail(ErrorCode::kNoSuchEntity,
+                "The principal " + *source + " cannot be found or is not a user or role.");
+  Input in;
+  size_t i = 0;
+  for (const auto& p : entry->identity) {
+    in.identity.push_back(*p);
+    in.identity_ids.push_back(*source + " policy " + std::to_string(++i));
+  }
+  if (auto st = parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity,
+                               &in.identity_ids);
+      !st)
+    return st;
+  if (entry->boundary && !c.params.get("PermissionsBoundaryPolicyInputList.member.1"))
+    in.boundary.push_back(*entry->boundary);
+  if (!c.params.get("CallerArn")) in.caller_arn = *source;
+  return simulate(c, in);
+}
+
+constexpr Op kOps[] = {
+    {"SimulateCustomPolicy", false, simulate_custom},
+    {"SimulatePrincipalPolicy", false, simulate_principal},
+};
+
+}  // namespace
+
+std::span<const Op> simulate_ops() { return kOps; }
+
+}  // namespace portcullis::iam::api

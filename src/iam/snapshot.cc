@@ -1,0 +1,167 @@
+#include "iam/snapshot.h"
+
+#include <boost/json.hpp>
+
+#include "core/encoding.h"
+#include "core/seal.h"
+#include "iam/entities.h"
+
+namespace portcullis::iam {
+
+namespace {
+
+Result<std::shared_ptr<const Policy>> compile(std::string_view doc, PolicyKind kind,
+                                              std::string_view where) {
+  auto p = parse_policy(doc, kind);
+  if (!p)  // stored documents were validated when written; this is corruption
+    return fail(ErrorCode::kInternal, "store: invalid policy in " + std::string(where) + ": " +
+                                          p.error().message);
+  return std::make_shared<const Policy>(std::move(*p));
+}
+
+std::vector<json::object> parse_rows(const std::vector<store::Row>& rows) {
+  std::vector<json::object> out;
+  for (const auto& [k, v] : rows) {
+    boost::system::error_code ec;
+    json::value doc = json::parse(v, ec);
+    if (!ec && doc.is_object()) out.push_back(std::move(doc.get_object()));
+  }
+  return out;
+}
+
+}  // namespace
+
+const KeyEntry* Snapshot::find_key(std::string_view id) const {
+  auto it = keys_.find(std::string(id));
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+const PrincipalEntry* Snapshot::find_user(std::string_view name) const {
+  auto it = users_.find(lower(name));
+  return it == users_.end() ? nullptr : it->second.get();
+}
+
+const PrincipalEntry* Snapshot::find_role(std::string_view name) const {
+  auto it = roles_.find(lower(name));
+  return it == roles_.end() ? nullptr : it->second.get();
+}
+
+std::shared_ptr<const Policy> Snapshot::find_policy(std::string_view arn) const {
+  auto it = policies_.find(std::string(arn));
+  return it == policies_.end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
+                                                        std::string_view account,
+                                                        std::string_view master_key) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->account_ = account;
+
+  // Managed policies first: principals share them.
+  for (const AwsManagedPolicy& p : aws_managed_policies()) {
+    auto c = compile(p.document, PolicyKind::kIdentity, p.name);
+    if (!c) return std::unexpected(c.error());
+    snap->policies_[std::string(kAwsPolicyArnPrefix) + std::string(p.name)] = *c;
+  }
+  auto policy_rows = txn.scan(kPolicies);
+  if (!policy_rows) return std::unexpected(policy_rows.error());
+  for (const json::object& p : parse_rows(*policy_rows)) {
+    std::string_view default_version = str(p, "DefaultVersionId");
+    for (const json::value& v : p.at("Versions").as_array()) {
+      const json::object& version = v.as_object();
+      if (str(version, "VersionId") != default_version) continue;
+      auto c = compile(str(version, "Document"), PolicyKind::kIdentity, str(p, "Arn"));
+      if (!c) return std::unexpected(c.error());
+      snap->policies_[std::string(str(p, "Arn"))] = *c;
+    }
+  }
+
+  // Inline and attached policies of an entity.
+  auto policies_of = [&](const json::object& doc,
+                         std::vector<std::shared_ptr<const Policy>>& out) -> Status {
+    if (auto it = doc.find("InlinePolicies"); it != doc.end()) {
+      for (const auto& [name, text] : it->value().as_object()) {
+        auto c = compile(text.as_string(), PolicyKind::kIdentity, name);
+        if (!c) return std::unexpected(c.error());
+        out.push_back(*c);
+      }
+    }
+    if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
+      for (const json::value& arn : it->value().as_array())
+        if (auto p = snap->find_policy(arn.as_string())) out.push_back(p);
+    }
+    return {};
+  };
+  auto common = [&](const json::object& doc, EntityKind kind,
+                    PrincipalEntry& e) -> Status {
+    const KindInfo& info = kind_info(kind);
+    auto principal = std::make_shared<Principal>();
+    principal->type = kind == EntityKind::kUser ? PrincipalType::kUser : PrincipalType::kAssumedRole;
+    principal->account_id = account;
+    principal->name = str(doc, std::string(info.Noun) + "Name");
+    principal->arn = str(doc, "Arn");
+    principal->user_id = str(doc, std::string(info.Noun) + "Id");
+    e.principal = std::move(principal);
+    e.path = str(doc, "Path");
+    if (auto it = doc.find("Tags"); it != doc.end())
+      for (const json::value& t : it->value().as_array())
+        e.tags.emplace_back(str(t.as_object(), "Key"), str(t.as_object(), "Value"));
+    if (auto it = doc.find("PermissionsBoundary"); it != doc.end())
+      e.boundary = snap->find_policy(str(it->value().as_object(), "PermissionsBoundaryArn"));
+    return policies_of(doc, e.identity);
+  };
+
+  auto group_rows = txn.scan(kGroups);
+  if (!group_rows) return std::unexpected(group_rows.error());
+  std::unordered_map<std::string, std::vector<std::shared_ptr<const Policy>>> group_policies;
+  for (const json::object& g : parse_rows(*group_rows)) {
+    auto& list = group_policies[lower(str(g, "GroupName"))];
+    if (auto st = policies_of(g, list); !st) return std::unexpected(st.error());
+  }
+
+  auto user_rows = txn.scan(kUsers);
+  if (!user_rows) return std::unexpected(user_rows.error());
+  for (const json::object& u : parse_rows(*user_rows)) {
+    auto e = std::make_shared<PrincipalEntry>();
+    if (auto st = common(u, EntityKind::kUser, *e); !st) return std::unexpected(st.error());
+    if (auto it = u.find("Groups"); it != u.end()) {
+      for (const json::value& g : it->value().as_array()) {
+        auto& list = group_policies[lower(g.as_string())];
+        e->identity.insert(e->identity.end(), list.begin(), list.end());
+      }
+    }
+    snap->users_[lower(e->principal->name)] = std::move(e);
+  }
+
+  auto role_rows = txn.scan(kRoles);
+  if (!role_rows) return std::unexpected(role_rows.error());
+  for (const json::object& r : parse_rows(*role_rows)) {
+    auto e = std::make_shared<PrincipalEntry>();
+    if (auto st = common(r, EntityKind::kRole, *e); !st) return std::unexpected(st.error());
+    auto trust = compile(str(r, "AssumeRolePolicyDocument"), PolicyKind::kTrust, str(r, "Arn"));
+    if (!trust) return std::unexpected(trust.error());
+    e->trust = *trust;
+    if (auto it = r.find("MaxSessionDuration"); it != r.end())
+      e->max_session_duration = static_cast<long>(it->value().to_number<int64_t>());
+    snap->roles_[lower(e->principal->name)] = std::move(e);
+  }
+
+  auto key_rows = txn.scan(kKeys);
+  if (!key_rows) return std::unexpected(key_rows.error());
+  for (const json::object& k : parse_rows(*key_rows)) {
+    auto owner = snap->users_.find(lower(str(k, "UserName")));
+    if (owner == snap->users_.end()) continue;
+    auto sealed = base64_decode(str(k, "SecretSealed"));
+    if (!sealed) return fail(ErrorCode::kInternal, "store: corrupt access key");
+    auto secret = crypto::open(master_key, *sealed, str(k, "AccessKeyId"));
+    if (!secret)
+      return fail(ErrorCode::kInternal,
+                  "cannot decrypt access keys: the master key does not match this state");
+    KeyEntry entry{std::string(str(k, "AccessKeyId")), std::move(*secret),
+                   str(k, "Status") == "Active", owner->second};
+    snap->keys_[entry.access_key_id] = std::move(entry);
+  }
+  return std::shared_ptr<const Snapshot>(std::move(snap));
+}
+
+}  // namespace portcullis::iam

@@ -1,0 +1,58 @@
+// The immutable view of IAM that requests read without touching the store: access keys with
+// their (decrypted) secrets, and principals with their policies compiled once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "iam/identity.h"
+#include "iam/policy/policy.h"
+#include "store/store.h"
+
+namespace portcullis::iam {
+
+// A user or role with everything that decides what it may do.
+struct PrincipalEntry {
+  std::shared_ptr<Principal> principal;
+  std::string path;
+  std::vector<std::shared_ptr<const Policy>> identity;  // inline, attached, and its groups'
+  std::shared_ptr<const Policy> boundary;               // null: no permissions boundary
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::shared_ptr<const Policy> trust;                  // roles: the trust policy
+  long max_session_duration = 3600;                     // roles
+};
+
+struct KeyEntry {
+  std::string access_key_id;
+  std::string secret;
+  bool active = true;
+  std::shared_ptr<const PrincipalEntry> owner;
+};
+
+class Snapshot {
+ public:
+  const KeyEntry* find_key(std::string_view access_key_id) const;
+  const PrincipalEntry* find_user(std::string_view name) const;  // any case
+  const PrincipalEntry* find_role(std::string_view name) const;
+  // A managed policy by ARN (customer or AWS managed), compiled.
+  std::shared_ptr<const Policy> find_policy(std::string_view arn) const;
+  const std::string& account() const { return account_; }
+
+  // Reads every IAM document of the store; secrets are decrypted with `master_key`.
+  static Result<std::shared_ptr<const Snapshot>> build(store::Transaction& txn,
+                                                       std::string_view account,
+                                                       std::string_view master_key);
+
+ private:
+  std::string account_;
+  std::unordered_map<std::string, KeyEntry> keys_;
+  std::unordered_map<std::string, std::shared_ptr<const PrincipalEntry>> users_, roles_;
+  std::unordered_map<std::string, std::shared_ptr<const Policy>> policies_;  // by ARN
+};
+
+}  // namespace portcullis::iam

@@ -1,0 +1,208 @@
+// The embedded store on SQLite: one table of documents, WAL, synchronous=FULL (a committed
+// write survives a crash of the process or the machine), schema versioned with migrations.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace portcullis::store {
+
+namespace {
+
+// Each entry brings the schema from version i to i + 1.
+constexpr const char* kMigrations[] = {
+    "CREATE TABLE documents (tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY (tbl, key)) WITHOUT ROWID;",
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+      stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() { return stmt_; }
+  bool ok() const { return stmt_ != nullptr; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a statement when the scope ends, whatever happened.
+struct Reset {
+  sqlite3_stmt* s;
+  ~Reset() {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+};
+
+void bind(sqlite3_stmt* s, int i, std::string_view v) {
+  // A null pointer would bind SQL NULL; an empty view must bind the empty string.
+  sqlite3_bind_text(s, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+std::string column(sqlite3_stmt* s, int i) {
+  const unsigned char* p = sqlite3_column_text(s, i);
+  return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s, i))
+           : std::string();
+}
+
+class SqliteStore final : public Store, private Transaction {
+ public:
+  explicit SqliteStore(sqlite3* db)
+      : db_(db),
+        get_(db, "SELECT value FROM documents WHERE tbl = ?1 AND key = ?2"),
+        put_(db, "INSERT INTO documents (tbl, key, value) VALUES (?1, ?2, ?3)"
+                 " ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value"),
+        erase_(db, "DELETE FROM documents WHERE tbl = ?1 AND key = ?2"),
+        scan_(db, "SELECT key, value FROM documents WHERE tbl = ?1 AND key >= ?2"
+                  " AND substr(key, 1, length(?2)) = ?2 ORDER BY key") {}
+  // close_v2 defers the close until the members' statements are finalized.
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  bool prepared() const { return get_.ok() && put_.ok() && erase_.ok() && scan_.ok(); }
+
+  Status write(const std::function<Status(Transaction&)>& fn) override {
+    std::lock_guard lock(mu_);
+    if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
+    Status result = fn(*this);
+    if (result) result = exec("COMMIT");
+    if (!result) {
+      exec("ROLLBACK");
+      return result;
+    }
+    ++version_;
+    return {};
+  }
+
+  Status read(const std::function<Status(Transaction&)>& fn) override {
+    std::lock_guard lock(mu_);
+    if (auto st = exec("BEGIN"); !st) return st;
+    Status result = fn(*this);
+    exec("COMMIT");
+    return result;
+  }
+
+  uint64_t version() const override { return version_.load(); }
+
+  Status exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return fail(ErrorCode::kInternal, std::string("store: ") + msg);
+    }
+    return {};
+  }
+
+ private:
+  Status error(const char* what) {
+    return fail(ErrorCode::kInternal, std::string("store: ") + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  Result<std::optional<std::string>> get(std::string_view table, std::string_view key) override {
+    sqlite3_stmt* s = get_.get();
+    Reset r{s};
+    bind(s, 1, table);
+    bind(s, 2, key);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) return std::optional<std::string>(column(s, 0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return std::unexpected(error("get").error());
+  }
+
+  Status put(std::string_view table, std::string_view key, std::string_view value) override {
+    sqlite3_stmt* s = put_.get();
+    Reset r{s};
+    bind(s, 1, table);
+    bind(s, 2, key);
+    bind(s, 3, value);
+    return sqlite3_step(s) == SQLITE_DONE ? Status{} : error("put");
+  }
+
+  Status erase(std::string_view table, std::string_view key) override {
+    sqlite3_stmt* s = erase_.get();
+    Reset r{s};
+    bind(s, 1, table);
+    bind(s, 2, key);
+    return sqlite3_step(s) == SQLITE_DONE ? Status{} : error("erase");
+  }
+
+  Result<std::vector<Row>> scan(std::string_view table, std::string_view prefix) override {
+    sqlite3_stmt* s = scan_.get();
+    Reset r{s};
+    bind(s, 1, table);
+    bind(s, 2, prefix);
+    std::vector<Row> rows;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) rows.emplace_back(column(s, 0), column(s, 1));
+    if (rc != SQLITE_DONE) return std::unexpected(error("scan").error());
+    return rows;
+  }
+
+  sqlite3* db_;
+  std::mutex mu_;
+  std::atomic<uint64_t> version_{0};
+  Statement get_, put_, erase_, scan_;
+};
+
+Status migrate(sqlite3* db) {
+  auto exec = [db](const std::string& sql) -> Status {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return fail(ErrorCode::kInternal, "store migration: " + msg);
+    }
+    return {};
+  };
+  if (auto st = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      !st)
+    return st;
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr);
+  int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  sqlite3_finalize(s);
+  const int target = static_cast<int>(std::size(kMigrations));
+  if (version > target)
+    return fail(ErrorCode::kInternal, "store schema version " + std::to_string(version) +
+                                          " is newer than this build understands (" +
+                                          std::to_string(target) + ")");
+  for (int v = version; v < target; ++v) {
+    std::string sql = std::string("BEGIN IMMEDIATE; ") + kMigrations[v] +
+                      " PRAGMA user_version = " + std::to_string(v + 1) + "; COMMIT;";
+    if (auto st = exec(sql); !st) {
+      exec("ROLLBACK");
+      return st;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return fail(ErrorCode::kInternal, "cannot open store " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  if (auto st = migrate(db); !st) {
+    sqlite3_close_v2(db);
+    return std::unexpected(st.error());
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  if (!store->prepared()) return fail(ErrorCode::kInternal, "store: cannot prepare statements");
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace portcullis::store
