@@ -53,13 +53,24 @@ const Edge::Service* Edge::find_service(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+bool is_invoke(const http::Request& req) {
+  auto host = req.header("host");
+  std::string_view path = req.path();
+  return (host && host->find(".execute-api.") != std::string_view::npos) ||
+         (path.starts_with("/restapis/") && path.find("/_user_request_/") != std::string_view::npos);
+}
+}  // namespace
+
+bool Edge::blocking(const http::Request& req) const {
+  return !req.path().starts_with("/_portcullis/") && !is_invoke(req);
+}
+
 void Edge::handle(http::Request& req, http::Response& res) {
   std::string_view path = req.path();
   if (path.starts_with("/_portcullis/")) return own_endpoint(req, res);
 
-  auto host = req.header("host");
-  if ((host && host->find(".execute-api.") != std::string_view::npos) ||
-      (path.starts_with("/restapis/") && path.find("/_user_request_/") != std::string_view::npos)) {
+  if (is_invoke(req)) {
     return write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
                        "Invoking deployed APIs is not implemented by Portcullis yet.");
   }

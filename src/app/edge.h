@@ -19,6 +19,9 @@ class Edge {
   Edge(const Config& config, iam::IamService& iam, const Clock& clock);
 
   void handle(http::Request& request, http::Response& response);
+  // Whether a request may block (store reads and writes, XML and key work): every
+  // control-plane call, which the server then runs on its blocking pool.
+  bool blocking(const http::Request& request) const;
   void set_ready(bool ready) { ready_ = ready; }
 
  private:

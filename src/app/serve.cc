@@ -97,7 +97,8 @@ int serve(Config config) {
                                          : ErrorCode::kBadRequest;
         protocol::write_error(res, protocol::Protocol::kRestJson,
                               Error{code, std::string(message)}, req.request_id);
-      });
+      },
+      [&edge](const http::Request& req) { return edge.blocking(req); });
   if (auto st = server.start(); !st) {
     log::error(st.error().message);
     return 1;

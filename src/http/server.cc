@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <list>
@@ -84,8 +85,12 @@ void write_access_log(const Request& req, const Response& res, std::string_view 
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Handler h, RejectHandler r)
-      : options(std::move(o)), handler(std::move(h)), reject(std::move(r)) {}
+  Impl(ServerOptions o, Handler h, RejectHandler r, Offload f)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        reject(std::move(r)),
+        offload(std::move(f)),
+        pool(static_cast<size_t>(std::max(1, options.blocking_threads))) {}
 
   struct Worker {
     asio::io_context io{1};
@@ -98,6 +103,8 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   RejectHandler reject;
+  Offload offload;
+  asio::thread_pool pool;
   std::vector<std::unique_ptr<Worker>> workers;
   uint16_t bound_port = 0;
   bool started = false;
@@ -107,8 +114,9 @@ struct Server::Impl {
   asio::awaitable<void> watchdog(std::shared_ptr<Connection> c);
 };
 
-Server::Server(ServerOptions options, Handler handler, RejectHandler reject)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(reject))) {}
+Server::Server(ServerOptions options, Handler handler, RejectHandler reject, Offload offload)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(reject),
+                                   std::move(offload))) {}
 
 Server::~Server() {
   if (impl_->started) stop(std::chrono::milliseconds(0));
@@ -182,6 +190,7 @@ void Server::stop(std::chrono::milliseconds drain) {
     }
     if (w->thread.joinable()) w->thread.join();
   }
+  s.pool.join();
 }
 
 asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
@@ -278,7 +287,18 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
     req.remote_address = remote;
     if (state == RequestParser::State::kDone) {
       c->deadline = SteadyTime::max();
-      handler(req, res);
+      if (offload && offload(req)) {
+        // Runs on the blocking pool; the session resumes on its own worker afterwards.
+        co_await asio::co_spawn(
+            pool,
+            [&]() -> asio::awaitable<void> {
+              handler(req, res);
+              co_return;
+            },
+            asio::use_awaitable);
+      } else {
+        handler(req, res);
+      }
     } else {
       keep_alive = false;
       if (reject) {

@@ -22,10 +22,13 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // to receive a whole request once begun
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   bool access_log = true;
+  int blocking_threads = 4;  // the pool for handlers that may block (store, XML, processes)
 };
 
-// Handlers run on the worker thread that read the request and must not block.
+// Handlers run on the worker thread that read the request and must not block, unless the
+// Offload predicate says the request needs the blocking pool.
 using Handler = std::function<void(Request&, Response&)>;
+using Offload = std::function<bool(const Request&)>;
 // Answers a request the server refused before any handler saw it (framing, limits); the
 // request carries only its id and the remote address.
 using RejectHandler =
@@ -33,7 +36,8 @@ using RejectHandler =
 
 class Server {
  public:
-  Server(ServerOptions options, Handler handler, RejectHandler reject = nullptr);
+  Server(ServerOptions options, Handler handler, RejectHandler reject = nullptr,
+         Offload offload = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
