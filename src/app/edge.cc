@@ -136,6 +136,7 @@ const iam::PrincipalEntry* Edge::authenticate(const http::Request& req, const Se
   if (!key || !key->active || !parsed->session_token.empty())
     return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
   if (auto st = sigv4::verify(req, *parsed, key->secret, opt); !st) return fail_with(st.error());
+  iam_.note_key_use(key->access_key_id, service.name);
   return key->owner.get();
 }
 

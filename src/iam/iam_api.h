@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -37,6 +38,15 @@ class IamService {
   void handle(const http::Request& request, const protocol::QueryParams& params,
               const PrincipalEntry& caller, http::Response& response);
 
+  // Remembers when and for which service an access key was last used (GetAccessKeyLastUsed).
+  // Kept in memory: it is not persisted across restarts.
+  void note_key_use(std::string_view access_key_id, std::string_view service);
+  struct KeyUse {
+    SystemTime when;
+    std::string service;
+  };
+  std::optional<KeyUse> last_use(std::string_view access_key_id) const;
+
   const std::string& account() const { return account_; }
   const std::string& region() const { return region_; }
   const std::string& master_key() const { return master_key_; }
@@ -50,6 +60,8 @@ class IamService {
   const Clock& clock_;
   std::mutex rebuild_mu_;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  mutable std::mutex use_mu_;
+  std::unordered_map<std::string, KeyUse> key_use_;
 };
 
 }  // namespace portcullis::iam

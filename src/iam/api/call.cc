@@ -138,6 +138,20 @@ Status IamService::ensure_admin(std::string_view user_id, std::string_view acces
   return rebuild();
 }
 
+void IamService::note_key_use(std::string_view access_key_id, std::string_view service) {
+  std::lock_guard lock(use_mu_);
+  KeyUse& use = key_use_[std::string(access_key_id)];
+  use.when = clock_.now();
+  if (use.service != service) use.service = service;
+}
+
+std::optional<IamService::KeyUse> IamService::last_use(std::string_view access_key_id) const {
+  std::lock_guard lock(use_mu_);
+  auto it = key_use_.find(std::string(access_key_id));
+  if (it == key_use_.end()) return std::nullopt;
+  return it->second;
+}
+
 void IamService::handle(const http::Request& req, const protocol::QueryParams& params,
                         const PrincipalEntry& caller, http::Response& res) {
   auto action = params.get("Action");

@@ -130,10 +130,10 @@ Status key_last_used(Call& c) {
     return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
   c.out.element("UserName", user);
   c.out.open("AccessKeyLastUsed");
-  const json::object* used = nullptr;
-  if (auto it = (*doc)->find("LastUsed"); it != (*doc)->end()) used = &it->value().as_object();
-  if (used) {
-    write_fields(c.out, *used, {"LastUsedDate", "ServiceName", "Region"});
+  if (auto use = c.service.last_use(*id)) {
+    c.out.element("LastUsedDate", format_iso8601(use->when));
+    c.out.element("ServiceName", use->service);
+    c.out.element("Region", c.service.region());
   } else {
     c.out.element("ServiceName", "N/A");
     c.out.element("Region", "N/A");
