@@ -97,7 +97,8 @@ Result<std::string> load_or_create_master_key(const std::string& dir) {
   std::string key = crypto::random_bytes(crypto::kSealKeyBytes);
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(ErrorCode::kInternal, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (fd < 0)
+    return fail(ErrorCode::kInternal, "cannot write " + tmp + ": " + std::strerror(errno));
   std::string text = base64_encode(key) + "\n";
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;

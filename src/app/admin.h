@@ -16,7 +16,7 @@ struct AdminCredentials {
   std::string user_id;
   std::string access_key_id;
   std::string secret_access_key;
-  bool generated = false;  // made up just now: the caller prints it once
+  bool generated = false;              // made up just now: the caller prints it once
   std::string replaced_access_key_id;  // the key the environment's key replaces, if any
 };
 

@@ -58,7 +58,8 @@ bool is_invoke(const http::Request& req) {
   auto host = req.header("host");
   std::string_view path = req.path();
   return (host && host->find(".execute-api.") != std::string_view::npos) ||
-         (path.starts_with("/restapis/") && path.find("/_user_request_/") != std::string_view::npos);
+         (path.starts_with("/restapis/") &&
+          path.find("/_user_request_/") != std::string_view::npos);
 }
 }  // namespace
 

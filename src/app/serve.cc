@@ -10,8 +10,8 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "iam/iam_api.h"
-#include "store/store.h"
 #include "protocol/errors.h"
+#include "store/store.h"
 
 namespace portcullis::app {
 
@@ -63,7 +63,8 @@ int serve(Config config) {
     return 1;
   }
   if (auto st = iam.ensure_admin(admin->user_id, admin->access_key_id, admin->secret_access_key,
-                                    admin->replaced_access_key_id); !st) {
+                                 admin->replaced_access_key_id);
+      !st) {
     log::error(st.error().message);
     return 1;
   }
@@ -95,8 +96,8 @@ int serve(Config config) {
         ErrorCode code = status == 413   ? ErrorCode::kPayloadTooLarge
                          : status == 431 ? ErrorCode::kHeadersTooLarge
                                          : ErrorCode::kBadRequest;
-        protocol::write_error(res, protocol::Protocol::kRestJson,
-                              Error{code, std::string(message)}, req.request_id);
+        protocol::write_error(res, protocol::Protocol::kRestJson, Error{code, std::string(message)},
+                              req.request_id);
       },
       [&edge](const http::Request& req) { return edge.blocking(req); });
   if (auto st = server.start(); !st) {

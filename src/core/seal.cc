@@ -38,8 +38,8 @@ Result<std::string> open(std::string_view key, std::string_view sealed, std::str
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(out.data()), &len, nullptr, s + kNonce,
-          sealed.size() - kNonce, reinterpret_cast<const unsigned char*>(aad.data()), aad.size(),
-          s, reinterpret_cast<const unsigned char*>(key.data())) != 0)
+          sealed.size() - kNonce, reinterpret_cast<const unsigned char*>(aad.data()), aad.size(), s,
+          reinterpret_cast<const unsigned char*>(key.data())) != 0)
     return fail(ErrorCode::kInternal, "sealed data failed authentication");
   out.resize(len);
   return out;

@@ -58,9 +58,9 @@ class RequestParser {
   Phase phase_ = Phase::kHead;
   bool started_ = false;
   bool keep_alive_ = true;
-  size_t scanned_ = 0;      // bytes of head_ already checked for line endings
+  size_t scanned_ = 0;       // bytes of head_ already checked for line endings
   bool pending_cr_ = false;  // a CR of an empty line before the request, awaiting its LF
-  uint64_t body_left_ = 0;  // Content-Length bytes or current chunk bytes still expected
+  uint64_t body_left_ = 0;   // Content-Length bytes or current chunk bytes still expected
   uint64_t chunk_size_ = 0;
   int chunk_digits_ = 0;
   int error_status_ = 0;

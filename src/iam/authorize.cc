@@ -16,8 +16,8 @@ RequestContext request_context(const PrincipalEntry& caller, const http::Request
   if (!remote.empty()) ctx.set("aws:SourceIp", std::string(remote));
   ctx.set("aws:CurrentTime", format_iso8601(now));
   ctx.set("aws:EpochTime",
-          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
-                             .count()));
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()));
   ctx.set("aws:SecureTransport", "false");
   ctx.set("aws:RequestedRegion", std::string(region));
   ctx.set("aws:PrincipalArn", p.arn);

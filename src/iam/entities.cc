@@ -37,8 +37,8 @@ Result<std::optional<json::object>> load(store::Transaction& txn, std::string_vi
   boost::system::error_code ec;
   json::value v = json::parse(**text, ec);
   if (ec || !v.is_object())
-    return fail(ErrorCode::kInternal, "store: corrupt document " + std::string(table) + "/" +
-                                          std::string(key));
+    return fail(ErrorCode::kInternal,
+                "store: corrupt document " + std::string(table) + "/" + std::string(key));
   return std::optional<json::object>(std::move(v.get_object()));
 }
 
@@ -61,9 +61,11 @@ std::span<const AwsManagedPolicy> aws_managed_policies() {
        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*"],"Resource":"*"}]})"},
       {"IAMReadOnlyAccess", "Provides read only access to IAM.",
        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]})"},
-      {"AmazonAPIGatewayAdministrator", "Provides full access to create/edit/delete APIs in Amazon API Gateway.",
+      {"AmazonAPIGatewayAdministrator",
+       "Provides full access to create/edit/delete APIs in Amazon API Gateway.",
        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["apigateway:*"],"Resource":"arn:aws:apigateway:*::/*"}]})"},
-      {"AmazonAPIGatewayInvokeFullAccess", "Provides full access to invoke APIs in Amazon API Gateway.",
+      {"AmazonAPIGatewayInvokeFullAccess",
+       "Provides full access to invoke APIs in Amazon API Gateway.",
        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","execute-api:ManageConnections"],"Resource":"arn:aws:execute-api:*:*:*"}]})"},
   };
   return kPolicies;

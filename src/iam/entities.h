@@ -31,11 +31,11 @@ enum class EntityKind { kUser, kGroup, kRole };
 struct KindInfo {
   EntityKind kind;
   std::string_view table;
-  std::string_view noun;        // "user", as in ARNs and messages
-  std::string_view Noun;        // "User", as in member and action names
-  std::string_view id_prefix;   // AIDA, AGPA, AROA
-  size_t max_inline_bytes;      // the quota on the sum of inline policy sizes
-  size_t max_attached;          // attached managed policies
+  std::string_view noun;       // "user", as in ARNs and messages
+  std::string_view Noun;       // "User", as in member and action names
+  std::string_view id_prefix;  // AIDA, AGPA, AROA
+  size_t max_inline_bytes;     // the quota on the sum of inline policy sizes
+  size_t max_attached;         // attached managed policies
 };
 const KindInfo& kind_info(EntityKind kind);
 

@@ -14,8 +14,8 @@ Result<std::shared_ptr<const Policy>> compile(std::string_view doc, PolicyKind k
                                               std::string_view where) {
   auto p = parse_policy(doc, kind);
   if (!p)  // stored documents were validated when written; this is corruption
-    return fail(ErrorCode::kInternal, "store: invalid policy in " + std::string(where) + ": " +
-                                          p.error().message);
+    return fail(ErrorCode::kInternal,
+                "store: invalid policy in " + std::string(where) + ": " + p.error().message);
   return std::make_shared<const Policy>(std::move(*p));
 }
 
@@ -92,11 +92,11 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     }
     return {};
   };
-  auto common = [&](const json::object& doc, EntityKind kind,
-                    PrincipalEntry& e) -> Status {
+  auto common = [&](const json::object& doc, EntityKind kind, PrincipalEntry& e) -> Status {
     const KindInfo& info = kind_info(kind);
     auto principal = std::make_shared<Principal>();
-    principal->type = kind == EntityKind::kUser ? PrincipalType::kUser : PrincipalType::kAssumedRole;
+    principal->type =
+        kind == EntityKind::kUser ? PrincipalType::kUser : PrincipalType::kAssumedRole;
     principal->account_id = account;
     principal->name = str(doc, std::string(info.Noun) + "Name");
     principal->arn = str(doc, "Arn");

@@ -23,8 +23,8 @@ struct PrincipalEntry {
   std::vector<std::shared_ptr<const Policy>> identity;  // inline, attached, and its groups'
   std::shared_ptr<const Policy> boundary;               // null: no permissions boundary
   std::vector<std::pair<std::string, std::string>> tags;
-  std::shared_ptr<const Policy> trust;                  // roles: the trust policy
-  long max_session_duration = 3600;                     // roles
+  std::shared_ptr<const Policy> trust;  // roles: the trust policy
+  long max_session_duration = 3600;     // roles
 };
 
 struct KeyEntry {

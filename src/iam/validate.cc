@@ -38,10 +38,9 @@ std::string member_name(std::string_view param) {
 
 Status check(std::string_view value, const Constraint& c, std::string_view member) {
   auto violation = [&](const std::string& what) {
-    return fail(ErrorCode::kValidationError, "1 validation error detected: Value '" +
-                                                 std::string(value) + "' at '" +
-                                                 std::string(member) +
-                                                 "' failed to satisfy constraint: " + what);
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value '" + std::string(value) + "' at '" +
+                    std::string(member) + "' failed to satisfy constraint: " + what);
   };
   if (value.size() < c.min)
     return violation("Member must have length greater than or equal to " + std::to_string(c.min));
@@ -79,8 +78,8 @@ Result<std::optional<std::string>> optional(const protocol::QueryParams& params,
   return std::optional<std::string>(std::string(*v));
 }
 
-Result<std::optional<long>> optional_int(const protocol::QueryParams& params,
-                                         std::string_view name, long min, long max) {
+Result<std::optional<long>> optional_int(const protocol::QueryParams& params, std::string_view name,
+                                         long min, long max) {
   auto v = params.get(name);
   if (!v) return std::optional<long>();
   long n = 0;
@@ -95,13 +94,15 @@ Result<std::optional<long>> optional_int(const protocol::QueryParams& params,
                 "1 validation error detected: Value '" + std::string(*v) + "' at '" +
                     member_name(name) +
                     "' failed to satisfy constraint: Member must have value greater than or "
-                    "equal to " + std::to_string(min));
+                    "equal to " +
+                    std::to_string(min));
   if (n > max)
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value '" + std::string(*v) + "' at '" +
                     member_name(name) +
                     "' failed to satisfy constraint: Member must have value less than or equal "
-                    "to " + std::to_string(max));
+                    "to " +
+                    std::to_string(max));
   return std::optional<long>(n);
 }
 

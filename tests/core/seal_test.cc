@@ -14,9 +14,9 @@ TEST(Seal, RoundTripAndTamperDetection) {
   auto opened = open(key, sealed, "AKIAEXAMPLE");
   ASSERT_TRUE(opened.has_value());
   EXPECT_EQ(*opened, "secret-value");
-  EXPECT_FALSE(open(key, sealed, "AKIAOTHER").has_value());           // other associated data
+  EXPECT_FALSE(open(key, sealed, "AKIAOTHER").has_value());  // other associated data
   EXPECT_FALSE(open(random_bytes(kSealKeyBytes), sealed, "AKIAEXAMPLE").has_value());
-  for (size_t i = 0; i < sealed.size(); ++i) {                        // every byte matters
+  for (size_t i = 0; i < sealed.size(); ++i) {  // every byte matters
     std::string t = sealed;
     t[i] = static_cast<char>(t[i] ^ 1);
     EXPECT_FALSE(open(key, t, "AKIAEXAMPLE").has_value()) << i;

@@ -28,6 +28,7 @@ import boto3
 import botocore.auth
 import botocore.config
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import ClientError
 from botocore.credentials import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
@@ -207,8 +208,9 @@ class PortcullisServer:
 
     # -- clients --------------------------------------------------------------------------------
     def client(self, service: str, key: str = ADMIN_KEY, secret: str = ADMIN_SECRET,
-               region: str = "us-east-1", session_token: str | None = None):
-        return make_client(service, self.endpoint, key, secret, region, session_token)
+               region: str = "us-east-1", session_token: str | None = None,
+               validate: bool = True):
+        return make_client(service, self.endpoint, key, secret, region, session_token, validate)
 
 
 def wait_until(fn: Callable[[], object], timeout: float, interval: float = 0.02):
@@ -255,13 +257,18 @@ def run_serve(state_dir: Path, args: Iterable[str] = (), env: Mapping[str, str] 
 
 NO_RETRY = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"},
                                   connect_timeout=5, read_timeout=10)
+# The same without botocore's client-side checks (min lengths, required members), to send
+# values only the server should refuse.
+NO_RETRY_UNVALIDATED = NO_RETRY.merge(botocore.config.Config(parameter_validation=False))
 
 
 def make_client(service: str, endpoint: str, key: str = ADMIN_KEY, secret: str = ADMIN_SECRET,
-                region: str = "us-east-1", session_token: str | None = None):
+                region: str = "us-east-1", session_token: str | None = None,
+                validate: bool = True):
     session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
                                     aws_session_token=session_token, region_name=region)
-    return session.client(service, endpoint_url=endpoint, config=NO_RETRY)
+    return session.client(service, endpoint_url=endpoint,
+                          config=NO_RETRY if validate else NO_RETRY_UNVALIDATED)
 
 
 def run_aws(args: Iterable[str], home: Path, env: Mapping[str, str] | None = None,
@@ -588,3 +595,86 @@ def query_error(resp_body: bytes | str) -> tuple[str, str, str]:
         return e.text or "" if e is not None else None
 
     return text("Type"), text("Code"), text("Message")
+
+
+# -- IAM ----------------------------------------------------------------------------------------
+
+def client_error(exc_info) -> tuple[str, str, int]:
+    """(Code, Message, HTTP status) of a botocore ClientError caught by pytest.raises."""
+    e = exc_info.value.response
+    return e["Error"]["Code"], e["Error"].get("Message", ""), e["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def call_error(fn: Callable, *args, **kwargs) -> tuple[str, str, int]:
+    """Calls a boto3 operation that must fail; returns (Code, Message, HTTP status)."""
+    try:
+        r = fn(*args, **kwargs)
+    except ClientError as e:
+        return (e.response["Error"]["Code"], e.response["Error"].get("Message", ""),
+                e.response["ResponseMetadata"]["HTTPStatusCode"])
+    raise AssertionError(f"{getattr(fn, '__name__', fn)} succeeded: {r!r}")
+
+
+def statement(effect: str, action, resource="*", condition: Mapping | None = None, **extra) -> dict:
+    s = {"Effect": effect, "Action": action, "Resource": resource, **extra}
+    if condition:
+        s["Condition"] = dict(condition)
+    return s
+
+
+def policy(*statements: dict, version: str = "2012-10-17") -> str:
+    """A policy document (JSON text) with the given statements."""
+    return json.dumps({"Version": version, "Statement": list(statements)})
+
+
+def allow(action, resource="*", condition: Mapping | None = None) -> str:
+    return policy(statement("Allow", action, resource, condition))
+
+
+def trust_policy(principal: Mapping | None = None) -> str:
+    """A role trust policy letting `principal` (default: the account) assume the role."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": dict(principal or {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"})}]})
+
+
+def iam_arn(kind: str, name: str, path: str = "/") -> str:
+    """arn:aws:iam::<default account>:<kind><path><name>."""
+    return f"arn:aws:iam::{DEFAULT_ACCOUNT}:{kind}{path}{name}"
+
+
+def access_denied(user: str, action: str, resource: str, why: str = "identity") -> str:
+    """AWS's AccessDenied message for an IAM user of the default account.
+
+    why: "identity" (no identity-based policy allows), "boundary" (no permissions boundary
+    allows), "deny" (explicit deny in an identity-based policy), "boundary-deny".
+    """
+    head = (f"User: {iam_arn('user', user)} is not authorized to perform: {action} "
+            f"on resource: {resource}")
+    return head + {
+        "identity": f" because no identity-based policy allows the {action} action",
+        "boundary": f" because no permissions boundary allows the {action} action",
+        "deny": " with an explicit deny in an identity-based policy",
+        "boundary-deny": " with an explicit deny in a permissions boundary",
+    }[why]
+
+
+def create_user_with_key(iam, name: str, *inline: str, path: str = "/", tags=None):
+    """Creates a user (with the given inline policies, named p0, p1, …) and an access key.
+
+    Returns (user, access key) as CreateUser and CreateAccessKey return them."""
+    kw = {"Tags": tags} if tags else {}
+    user = iam.create_user(UserName=name, Path=path, **kw)["User"]
+    for i, doc in enumerate(inline):
+        iam.put_user_policy(UserName=name, PolicyName=f"p{i}", PolicyDocument=doc)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return user, key
+
+
+def aws_json(server: "PortcullisServer", args: Iterable[str], home: Path, key: str = ADMIN_KEY,
+             secret: str = ADMIN_SECRET) -> tuple[int, object, str]:
+    """Runs the aws CLI against `server` with JSON output: (exit status, parsed stdout, stderr)."""
+    p = run_aws(["--endpoint-url", server.endpoint, "--output", "json", *args], home,
+                env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
+    out = json.loads(p.stdout) if p.stdout.strip() else None
+    return p.returncode, out, p.stderr

@@ -12,15 +12,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from portcullis_helpers import (ADMIN_ARN, ADMIN_KEY, ADMIN_SECRET, DEFAULT_ACCOUNT, FORM_TYPE,
-                                STS_FORM, STS_XMLNS, exchange, manual_sign, presign_url,
-                                query_error, raw_request, run_aws, sign, signed_sts_request, utcnow)
+                                STS_FORM, STS_XMLNS, client_error, exchange, manual_sign,
+                                presign_url, query_error, raw_request, run_aws, sign,
+                                signed_sts_request, utcnow)
 
 AMZ_DATE = r"\d{8}T\d{6}Z"
-
-
-def client_error(exc_info) -> tuple[str, str, int]:
-    e = exc_info.value.response
-    return e["Error"]["Code"], e["Error"].get("Message", ""), e["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture(scope="module")

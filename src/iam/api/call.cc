@@ -57,7 +57,8 @@ constexpr std::string_view kModelOperations =
     "UploadSigningCertificate ";
 
 const api::Op* find_op(std::string_view name) {
-  for (auto ops : {api::entity_ops(), api::policy_ops(), api::key_ops(), api::simulate_ops()})
+  for (auto ops : {api::entity_ops(), api::policy_ops(), api::key_ops(), api::simulate_ops(),
+                   api::provider_ops(), api::account_ops()})
     for (const api::Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;
@@ -158,10 +159,10 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
   if (!action || action->empty())
     return write_error(res, req, Error{ErrorCode::kMissingAction, ""});
   if (auto version = params.get("Version"); version && *version != kVersion)
-    return write_error(res, req,
-                       Error{ErrorCode::kInvalidAction, "Could not find operation " +
-                                                            std::string(*action) +
-                                                            " for version " + std::string(*version)});
+    return write_error(
+        res, req,
+        Error{ErrorCode::kInvalidAction, "Could not find operation " + std::string(*action) +
+                                             " for version " + std::string(*version)});
   const api::Op* op = find_op(*action);
   if (!op) {
     std::string padded = " " + std::string(*action) + " ";
@@ -170,10 +171,10 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
                          Error{ErrorCode::kNotImplemented, "IAM action " + std::string(*action) +
                                                                " is not implemented by "
                                                                "Portcullis yet."});
-    return write_error(res, req,
-                       Error{ErrorCode::kInvalidAction, "Could not find operation " +
-                                                            std::string(*action) +
-                                                            " for version " + std::string(kVersion)});
+    return write_error(
+        res, req,
+        Error{ErrorCode::kInvalidAction, "Could not find operation " + std::string(*action) +
+                                             " for version " + std::string(kVersion)});
   }
 
   auto snap = snapshot();
@@ -184,8 +185,14 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
   out.open(result_tag);
   bool has_result = true;
   auto run = [&](store::Transaction& txn) -> Status {
-    api::Call call{*this,  params, caller, *snap, txn, out,
-                   request_context(caller, req, clock_.now(), region_), clock_.now()};
+    api::Call call{*this,
+                   params,
+                   caller,
+                   *snap,
+                   txn,
+                   out,
+                   request_context(caller, req, clock_.now(), region_),
+                   clock_.now()};
     call.context.action = "iam:" + std::string(*action);
     Status st = op->run(call);
     has_result = call.has_result;
@@ -252,8 +259,9 @@ Result<Tags> tags_param(const protocol::QueryParams& params, std::string_view na
       return std::unexpected(st.error());
     for (const auto& [k, v] : tags)
       if (lower(k) == lower(*key))
-        return fail(ErrorCode::kInvalidInput, "Duplicate tag keys found. Please note that Tag "
-                                              "keys are case insensitive.");
+        return fail(ErrorCode::kInvalidInput,
+                    "Duplicate tag keys found. Please note that Tag "
+                    "keys are case insensitive.");
     tags.emplace_back(*key, *value);
   }
   if (tags.size() > 50)

@@ -42,6 +42,8 @@ std::span<const Op> entity_ops();    // users, groups, roles: CRUD, inline, atta
 std::span<const Op> policy_ops();    // managed policies and their versions
 std::span<const Op> key_ops();       // access keys
 std::span<const Op> simulate_ops();  // SimulateCustomPolicy, SimulatePrincipalPolicy
+std::span<const Op> provider_ops();  // SAML and OpenID Connect providers
+std::span<const Op> account_ops();   // GetAccountAuthorizationDetails
 
 // Parameters.
 using Tags = std::vector<std::pair<std::string, std::string>>;

@@ -57,8 +57,9 @@ Status store_entity(Call& c, K k, const json::object& doc) {
 void write_entity(protocol::XmlWriter& out, K k, const json::object& doc) {
   switch (k) {
     case K::kUser:
-      write_fields(out, doc,
-                   {"Path", "UserName", "UserId", "Arn", "CreateDate", "PermissionsBoundary", "Tags"});
+      write_fields(
+          out, doc,
+          {"Path", "UserName", "UserId", "Arn", "CreateDate", "PermissionsBoundary", "Tags"});
       break;
     case K::kGroup:
       write_fields(out, doc, {"Path", "GroupName", "GroupId", "Arn", "CreateDate"});
@@ -67,9 +68,9 @@ void write_entity(protocol::XmlWriter& out, K k, const json::object& doc) {
       write_fields(out, doc, {"Path", "RoleName", "RoleId", "Arn", "CreateDate"});
       out.element("AssumeRolePolicyDocument",
                   url_encode_policy(str(doc, "AssumeRolePolicyDocument")));
-      write_fields(out, doc,
-                   {"Description", "MaxSessionDuration", "PermissionsBoundary", "Tags",
-                    "RoleLastUsed"});
+      write_fields(
+          out, doc,
+          {"Description", "MaxSessionDuration", "PermissionsBoundary", "Tags", "RoleLastUsed"});
       break;
     }
   }
@@ -212,9 +213,10 @@ Status get(Call& c) {
         if (lower(g.as_string()) == lower(name)) members.push_back(u);
     }
     if (!rows) return std::unexpected(rows.error());
-    write_page(c.out, "Users", *page, members,
-               [](const json::object& u) { return lower(str(u, "UserName")); },
-               [&](const json::object& u) { write_entity(c.out, K::kUser, u); });
+    write_page(
+        c.out, "Users", *page, members,
+        [](const json::object& u) { return lower(str(u, "UserName")); },
+        [&](const json::object& u) { write_entity(c.out, K::kUser, u); });
     return {};
   }
   c.out.open(info.Noun);
@@ -236,21 +238,21 @@ Status list(Call& c) {
   for (json::object& d : rows_of(c.txn, info.table, rows))
     if (!*prefix || str(d, "Path").starts_with(**prefix)) items.push_back(std::move(d));
   if (!rows) return std::unexpected(rows.error());
-  write_page(c.out, std::string(info.Noun) + "s", *page, items,
-             [](const json::object& d) { return lower(str(d, name_param(k))); },
-             [&](const json::object& d) {
-               // Lists leave out tags and boundaries, as AWS does.
-               if (k == K::kRole) {
-                 write_fields(c.out, d, {"Path", "RoleName", "RoleId", "Arn", "CreateDate"});
-                 c.out.element("AssumeRolePolicyDocument",
-                               url_encode_policy(str(d, "AssumeRolePolicyDocument")));
-                 write_fields(c.out, d, {"Description", "MaxSessionDuration"});
-               } else {
-                 write_fields(c.out, d,
-                              {"Path", name_param(k), std::string(info.Noun) + "Id", "Arn",
-                               "CreateDate"});
-               }
-             });
+  write_page(
+      c.out, std::string(info.Noun) + "s", *page, items,
+      [](const json::object& d) { return lower(str(d, name_param(k))); },
+      [&](const json::object& d) {
+        // Lists leave out tags and boundaries, as AWS does.
+        if (k == K::kRole) {
+          write_fields(c.out, d, {"Path", "RoleName", "RoleId", "Arn", "CreateDate"});
+          c.out.element("AssumeRolePolicyDocument",
+                        url_encode_policy(str(d, "AssumeRolePolicyDocument")));
+          write_fields(c.out, d, {"Description", "MaxSessionDuration"});
+        } else {
+          write_fields(c.out, d,
+                       {"Path", name_param(k), std::string(info.Noun) + "Id", "Arn", "CreateDate"});
+        }
+      });
   return {};
 }
 
@@ -446,9 +448,10 @@ Status list_inline(Call& c) {
   std::sort(items.begin(), items.end(), [](const json::object& a, const json::object& b) {
     return str(a, "PolicyName") < str(b, "PolicyName");
   });
-  write_page(c.out, "PolicyNames", *page, items,
-             [](const json::object& d) { return std::string(str(d, "PolicyName")); },
-             [&](const json::object& d) { c.out.text(str(d, "PolicyName")); });
+  write_page(
+      c.out, "PolicyNames", *page, items,
+      [](const json::object& d) { return std::string(str(d, "PolicyName")); },
+      [&](const json::object& d) { c.out.text(str(d, "PolicyName")); });
   return {};
 }
 
@@ -508,12 +511,15 @@ Status list_attached(Call& c) {
     std::string_view resource = arn.substr(arn.find(":policy") + 7);  // path + name
     std::string_view path = resource.substr(0, resource.rfind('/') + 1);
     if (*prefix && !path.starts_with(**prefix)) continue;
-    items.push_back(json::object{{"PolicyName", resource.substr(resource.rfind('/') + 1)},
-                                 {"PolicyArn", arn}});
+    items.push_back(
+        json::object{{"PolicyName", resource.substr(resource.rfind('/') + 1)}, {"PolicyArn", arn}});
   }
-  write_page(c.out, "AttachedPolicies", *page, items,
-             [](const json::object& d) { return std::string(str(d, "PolicyArn")); },
-             [&](const json::object& d) { write_fields(c.out, d, {"PolicyName", "PolicyArn"}); });
+  write_page(
+      c.out, "AttachedPolicies", *page, items,
+      [](const json::object& d) { return std::string(str(d, "PolicyArn")); },
+      [&](const json::object& d) {
+        write_fields(c.out, d, {"PolicyName", "PolicyArn"});
+      });
   return {};
 }
 
@@ -548,9 +554,8 @@ Status untag(Call& c) {
   c.has_result = false;
   json::array& tags = array_member(*t->doc, "Tags");
   for (const std::string& key : keys) {
-    erase_where(tags, [&](const json::value& v) {
-      return lower(str(v.as_object(), "Key")) == lower(key);
-    });
+    erase_where(
+        tags, [&](const json::value& v) { return lower(str(v.as_object(), "Key")) == lower(key); });
   }
   return store_entity(c, k, *t->doc);
 }
@@ -563,9 +568,11 @@ Status list_tags(Call& c) {
   if (!t) return std::unexpected(t.error());
   std::vector<json::object> items;
   for (const json::value& v : array_member(*t->doc, "Tags")) items.push_back(v.as_object());
-  write_page(c.out, "Tags", *page, items,
-             [](const json::object& d) { return lower(str(d, "Key")); },
-             [&](const json::object& d) { write_fields(c.out, d, {"Key", "Value"}); });
+  write_page(
+      c.out, "Tags", *page, items, [](const json::object& d) { return lower(str(d, "Key")); },
+      [&](const json::object& d) {
+        write_fields(c.out, d, {"Key", "Value"});
+      });
   return {};
 }
 
@@ -633,9 +640,10 @@ Status list_groups_for_user(Call& c) {
     if (!doc) return std::unexpected(doc.error());
     if (*doc) items.push_back(std::move(**doc));
   }
-  write_page(c.out, "Groups", *page, items,
-             [](const json::object& d) { return lower(str(d, "GroupName")); },
-             [&](const json::object& d) { write_entity(c.out, K::kGroup, d); });
+  write_page(
+      c.out, "Groups", *page, items,
+      [](const json::object& d) { return lower(str(d, "GroupName")); },
+      [&](const json::object& d) { write_entity(c.out, K::kGroup, d); });
   return {};
 }
 

@@ -1,8 +1,8 @@
 // Access keys: at most two per user; the secret is shown once, when created, and kept sealed
 // under the master key.
+#include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/ids.h"
-#include "core/crypto.h"
 #include "core/seal.h"
 #include "iam/api/call.h"
 
@@ -24,7 +24,8 @@ Result<json::object> key_owner(Call& c) {
   }
   auto doc = load(c.txn, kUsers, lower(name));
   if (!doc) return std::unexpected(doc.error());
-  std::string arn = *doc ? std::string(str(**doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
+  std::string arn =
+      *doc ? std::string(str(**doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
   if (auto st = c.authorize(arn); !st) return std::unexpected(st.error());
   if (!*doc)
     return fail(ErrorCode::kNoSuchEntity, "The user with name " + name + " cannot be found.");
@@ -62,12 +63,12 @@ Status create_key(Call& c) {
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: 2");
   std::string id = ids::access_key_id("AKIA");
   std::string secret = ids::secret_access_key();
-  json::object key{{"AccessKeyId", id},
-                   {"UserName", str(*user, "UserName")},
-                   {"Status", "Active"},
-                   {"CreateDate", iso_now(c)},
-                   {"SecretSealed",
-                    base64_encode(crypto::seal(c.service.master_key(), secret, id))}};
+  json::object key{
+      {"AccessKeyId", id},
+      {"UserName", str(*user, "UserName")},
+      {"Status", "Active"},
+      {"CreateDate", iso_now(c)},
+      {"SecretSealed", base64_encode(crypto::seal(c.service.master_key(), secret, id))}};
   if (auto st = save(c.txn, kKeys, id, key); !st) return st;
   c.out.open("AccessKey");
   write_fields(c.out, key, {"UserName", "AccessKeyId", "Status"});
@@ -85,11 +86,12 @@ Status list_keys(Call& c) {
   if (!user) return std::unexpected(user.error());
   auto keys = keys_of(c, str(*user, "UserName"));
   if (!keys) return std::unexpected(keys.error());
-  write_page(c.out, "AccessKeyMetadata", *page, *keys,
-             [](const json::object& d) { return std::string(str(d, "AccessKeyId")); },
-             [&](const json::object& d) {
-               write_fields(c.out, d, {"UserName", "AccessKeyId", "Status", "CreateDate"});
-             });
+  write_page(
+      c.out, "AccessKeyMetadata", *page, *keys,
+      [](const json::object& d) { return std::string(str(d, "AccessKeyId")); },
+      [&](const json::object& d) {
+        write_fields(c.out, d, {"UserName", "AccessKeyId", "Status", "CreateDate"});
+      });
   return {};
 }
 
@@ -143,10 +145,8 @@ Status key_last_used(Call& c) {
 }
 
 constexpr Op kOps[] = {
-    {"CreateAccessKey", true, create_key},
-    {"ListAccessKeys", false, list_keys},
-    {"UpdateAccessKey", true, update_key},
-    {"DeleteAccessKey", true, delete_key},
+    {"CreateAccessKey", true, create_key},          {"ListAccessKeys", false, list_keys},
+    {"UpdateAccessKey", true, update_key},          {"DeleteAccessKey", true, delete_key},
     {"GetAccessKeyLastUsed", false, key_last_used},
 };
 

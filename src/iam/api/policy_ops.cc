@@ -27,8 +27,8 @@ struct Usage {
 
 Result<Usage> usage(store::Transaction& txn, std::string_view arn) {
   Usage u;
-  for (auto [table, list] : {std::pair{kUsers, &u.users}, std::pair{kGroups, &u.groups},
-                             std::pair{kRoles, &u.roles}}) {
+  for (auto [table, list] :
+       {std::pair{kUsers, &u.users}, std::pair{kGroups, &u.groups}, std::pair{kRoles, &u.roles}}) {
     auto rows = txn.scan(table);
     if (!rows) return std::unexpected(rows.error());
     for (const auto& [k, v] : *rows) {
@@ -40,8 +40,8 @@ Result<Usage> usage(store::Transaction& txn, std::string_view arn) {
           list->push_back(doc);
         }
       }
-      if (auto it = doc.find("PermissionsBoundary"); it != doc.end() &&
-          str(it->value().as_object(), "PermissionsBoundaryArn") == arn)
+      if (auto it = doc.find("PermissionsBoundary");
+          it != doc.end() && str(it->value().as_object(), "PermissionsBoundaryArn") == arn)
         ++u.boundaries;
     }
   }
@@ -90,7 +90,8 @@ Result<Target> existing_policy(Call& c) {
     if (*doc && str(**doc, "Arn") == *arn) t.doc = std::move(**doc);
   }
   if (!t.doc)
-    return fail(ErrorCode::kNoSuchEntity, "Policy " + *arn + " does not exist or is not attachable.");
+    return fail(ErrorCode::kNoSuchEntity,
+                "Policy " + *arn + " does not exist or is not attachable.");
   return t;
 }
 
@@ -100,8 +101,9 @@ Status save_policy(Call& c, const json::object& doc) {
 
 Status refuse_aws_managed(const Target& t) {
   if (t.doc->contains("AwsManaged"))
-    return fail(ErrorCode::kInvalidInput, "Policy " + t.arn + " is an AWS managed policy and "
-                                          "cannot be changed.");
+    return fail(ErrorCode::kInvalidInput, "Policy " + t.arn +
+                                              " is an AWS managed policy and "
+                                              "cannot be changed.");
   return {};
 }
 
@@ -211,14 +213,15 @@ Status list_policies(Call& c) {
     d["PermissionsBoundaryUsageCount"] = u.boundaries;
     docs.push_back(std::move(d));
   }
-  write_page(c.out, "Policies", *page, docs,
-             [](const json::object& d) { return std::string(str(d, "Arn")); },
-             [&](const json::object& d) {
-               write_fields(c.out, d,
-                            {"PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId",
-                             "AttachmentCount", "PermissionsBoundaryUsageCount", "IsAttachable",
-                             "CreateDate", "UpdateDate"});
-             });
+  write_page(
+      c.out, "Policies", *page, docs,
+      [](const json::object& d) { return std::string(str(d, "Arn")); },
+      [&](const json::object& d) {
+        write_fields(
+            c.out, d,
+            {"PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "AttachmentCount",
+             "PermissionsBoundaryUsageCount", "IsAttachable", "CreateDate", "UpdateDate"});
+      });
   return {};
 }
 
@@ -273,8 +276,8 @@ Status create_version(Call& c) {
 Result<json::object*> find_version(json::object& doc, std::string_view id) {
   for (json::value& v : versions(doc))
     if (str(v.as_object(), "VersionId") == id) return &v.as_object();
-  return fail(ErrorCode::kNoSuchEntity, "Policy " + std::string(str(doc, "Arn")) +
-                                            " version " + std::string(id) + " does not exist.");
+  return fail(ErrorCode::kNoSuchEntity, "Policy " + std::string(str(doc, "Arn")) + " version " +
+                                            std::string(id) + " does not exist.");
 }
 
 const Constraint kVersionId{1, 20, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", nullptr};
@@ -299,15 +302,16 @@ Status list_versions(Call& c) {
   for (const json::value& v : versions(*t->doc)) items.push_back(v.as_object());
   std::reverse(items.begin(), items.end());  // newest first
   size_t pos = 0;
-  write_page(c.out, "Versions", *page, items,
-             [&pos](const json::object&) {
-               char buf[8];
-               std::snprintf(buf, sizeof buf, "%05zu", pos++);
-               return std::string(buf);
-             },
-             [&](const json::object& v) {
-               write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
-             });
+  write_page(
+      c.out, "Versions", *page, items,
+      [&pos](const json::object&) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "%05zu", pos++);
+        return std::string(buf);
+      },
+      [&](const json::object& v) {
+        write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
+      });
   return {};
 }
 
@@ -323,7 +327,7 @@ Status delete_version(Call& c) {
   if ((**v)["IsDefaultVersion"].as_bool())
     return fail(ErrorCode::kDeleteConflict, "Cannot delete the default version of a policy.");
   erase_where(versions(*t->doc),
-                [&](const json::value& x) { return str(x.as_object(), "VersionId") == *id; });
+              [&](const json::value& x) { return str(x.as_object(), "VersionId") == *id; });
   return save_policy(c, *t->doc);
 }
 
@@ -383,9 +387,11 @@ Status list_policy_tags(Call& c) {
   std::vector<json::object> items;
   if (auto it = t->doc->find("Tags"); it != t->doc->end())
     for (const json::value& v : it->value().as_array()) items.push_back(v.as_object());
-  write_page(c.out, "Tags", *page, items,
-             [](const json::object& d) { return lower(str(d, "Key")); },
-             [&](const json::object& d) { write_fields(c.out, d, {"Key", "Value"}); });
+  write_page(
+      c.out, "Tags", *page, items, [](const json::object& d) { return lower(str(d, "Key")); },
+      [&](const json::object& d) {
+        write_fields(c.out, d, {"Key", "Value"});
+      });
   return {};
 }
 

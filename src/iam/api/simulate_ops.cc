@@ -31,9 +31,9 @@ Status parse_policies(const protocol::QueryParams& params, std::string_view name
 
 // ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M, ContextKeyType}
 Status parse_context(const protocol::QueryParams& params, RequestContext& ctx) {
-  static constexpr std::string_view kTypes[] = {
-      "string", "stringList", "numeric", "numericList", "boolean", "booleanList",
-      "ip",     "ipList",     "binary",  "binaryList",  "date",    "dateList"};
+  static constexpr std::string_view kTypes[] = {"string",  "stringList",  "numeric", "numericList",
+                                                "boolean", "booleanList", "ip",      "ipList",
+                                                "binary",  "binaryList",  "date",    "dateList"};
   for (size_t i = 1;; ++i) {
     std::string prefix = "ContextEntries.member." + std::to_string(i);
     auto name = params.get(prefix + ".ContextKeyName");
@@ -73,8 +73,9 @@ std::string account_of(std::string_view arn) {
 }
 
 std::string_view decision_name(Outcome o) {
-  return o == Outcome::kAllowed ? "allowed" : o == Outcome::kExplicitDeny ? "explicitDeny"
-                                                                          : "implicitDeny";
+  return o == Outcome::kAllowed        ? "allowed"
+         : o == Outcome::kExplicitDeny ? "explicitDeny"
+                                       : "implicitDeny";
 }
 
 std::string_view decision_name(Decision d) {
@@ -117,17 +118,18 @@ Status simulate(Call& c, Input& in) {
   set.resource = in.resource ? &*in.resource : nullptr;
   const std::string caller_account =
       in.caller_arn.empty() ? c.account() : account_of(in.caller_arn);
-  const std::string owner = in.resource_owner.empty()
-                                ? c.account()
-                                : (in.resource_owner.size() == 12 ? in.resource_owner
-                                                                  : account_of(in.resource_owner));
+  const std::string owner =
+      in.resource_owner.empty()
+          ? c.account()
+          : (in.resource_owner.size() == 12 ? in.resource_owner : account_of(in.resource_owner));
   set.cross_account = owner != caller_account;
 
   auto source_id = [&](const Policy* p) -> std::string {
     for (size_t i = 0; i < in.identity.size(); ++i)
       if (&in.identity[i] == p) return in.identity_ids[i];
     for (size_t i = 0; i < in.boundary.size(); ++i)
-      if (&in.boundary[i] == p) return "PermissionsBoundaryPolicyInputList." + std::to_string(i + 1);
+      if (&in.boundary[i] == p)
+        return "PermissionsBoundaryPolicyInputList." + std::to_string(i + 1);
     return "ResourcePolicy";
   };
 

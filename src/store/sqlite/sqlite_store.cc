@@ -56,11 +56,13 @@ class SqliteStore final : public Store, private Transaction {
   explicit SqliteStore(sqlite3* db)
       : db_(db),
         get_(db, "SELECT value FROM documents WHERE tbl = ?1 AND key = ?2"),
-        put_(db, "INSERT INTO documents (tbl, key, value) VALUES (?1, ?2, ?3)"
-                 " ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value"),
+        put_(db,
+             "INSERT INTO documents (tbl, key, value) VALUES (?1, ?2, ?3)"
+             " ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value"),
         erase_(db, "DELETE FROM documents WHERE tbl = ?1 AND key = ?2"),
-        scan_(db, "SELECT key, value FROM documents WHERE tbl = ?1 AND key >= ?2"
-                  " AND substr(key, 1, length(?2)) = ?2 ORDER BY key") {}
+        scan_(db,
+              "SELECT key, value FROM documents WHERE tbl = ?1 AND key >= ?2"
+              " AND substr(key, 1, length(?2)) = ?2 ORDER BY key") {}
   // close_v2 defers the close until the members' statements are finalized.
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
@@ -187,9 +189,9 @@ Status migrate(sqlite3* db) {
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);

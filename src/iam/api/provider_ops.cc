@@ -1,0 +1,283 @@
+// Identity providers: SAML providers (their metadata parsed and validated; its signing
+// certificates are what STS will trust) and OpenID Connect providers.
+#include "federation/saml/metadata.h"
+#include "iam/api/call.h"
+
+namespace portcullis::iam::api {
+
+namespace {
+
+bool saml_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+const Constraint kSamlName{1, 128, "[\\w._-]+", saml_name_char};
+const Constraint kSamlMetadata{1000, 10000000, "", nullptr};
+const Constraint kUrl{1, 255, "", nullptr};
+const Constraint kClientId{1, 255, "", nullptr};
+
+// --- SAML ----------------------------------------------------------------------------------
+
+Result<json::object> checked_metadata(Call& c) {
+  auto doc = required(c.params, "SAMLMetadataDocument", kSamlMetadata);
+  if (!doc) return std::unexpected(doc.error());
+  auto m = federation::saml::parse_metadata(*doc);
+  if (!m) return std::unexpected(m.error());
+  json::object out{{"SAMLMetadataDocument", *doc}, {"EntityId", m->entity_id}};
+  if (m->valid_until) out["ValidUntil"] = *m->valid_until;
+  return out;
+}
+
+struct Saml {
+  std::string arn, key;
+  std::optional<json::object> doc;
+};
+
+Result<Saml> existing_saml(Call& c) {
+  auto arn = required(c.params, "SAMLProviderArn", kArn);
+  if (!arn) return std::unexpected(arn.error());
+  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
+  Saml s{*arn, lower(arn->substr(arn->rfind('/') + 1)), std::nullopt};
+  auto doc = load(c.txn, kSamlProviders, s.key);
+  if (!doc) return std::unexpected(doc.error());
+  if (!*doc || str(**doc, "Arn") != *arn)
+    return fail(ErrorCode::kNoSuchEntity, "Manifest not found for arn " + *arn);
+  s.doc = std::move(**doc);
+  return s;
+}
+
+Status create_saml(Call& c) {
+  auto name = required(c.params, "Name", kSamlName);
+  if (!name) return std::unexpected(name.error());
+  auto meta = checked_metadata(c);
+  if (!meta) return std::unexpected(meta.error());
+  auto tags = tags_param(c.params);
+  if (!tags) return std::unexpected(tags.error());
+  std::string arn = "arn:aws:iam::" + c.account() + ":saml-provider/" + *name;
+  if (!tags->empty()) add_request_tags(c.context, *tags);
+  if (auto st = c.authorize(arn); !st) return st;
+  auto clash = load(c.txn, kSamlProviders, lower(*name));
+  if (!clash) return std::unexpected(clash.error());
+  if (*clash)
+    return fail(ErrorCode::kEntityAlreadyExists, "SAMLProvider " + *name + " already exists.");
+  json::object doc = std::move(*meta);
+  doc["Arn"] = arn;
+  doc["Name"] = *name;
+  doc["CreateDate"] = iso_now(c);
+  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
+  if (auto st = save(c.txn, kSamlProviders, lower(*name), doc); !st) return st;
+  c.out.element("SAMLProviderArn", arn);
+  write_fields(c.out, doc, {"Tags"});
+  return {};
+}
+
+Status get_saml(Call& c) {
+  auto s = existing_saml(c);
+  if (!s) return std::unexpected(s.error());
+  write_fields(c.out, *s->doc, {"SAMLMetadataDocument", "CreateDate", "ValidUntil", "Tags"});
+  return {};
+}
+
+Status update_saml(Call& c) {
+  auto meta = checked_metadata(c);
+  if (!meta) return std::unexpected(meta.error());
+  auto s = existing_saml(c);
+  if (!s) return std::unexpected(s.error());
+  for (auto& [k, v] : *meta) (*s->doc)[k] = v;
+  if (!meta->contains("ValidUntil")) s->doc->erase("ValidUntil");
+  if (auto st = save(c.txn, kSamlProviders, s->key, *s->doc); !st) return st;
+  c.out.element("SAMLProviderArn", s->arn);
+  return {};
+}
+
+Status delete_saml(Call& c) {
+  auto s = existing_saml(c);
+  if (!s) return std::unexpected(s.error());
+  c.has_result = false;
+  return c.txn.erase(kSamlProviders, s->key);
+}
+
+Status list_saml(Call& c) {
+  if (auto st = c.authorize("*"); !st) return st;
+  auto rows = c.txn.scan(kSamlProviders);
+  if (!rows) return std::unexpected(rows.error());
+  c.out.open("SAMLProviderList");
+  for (const auto& [k, v] : *rows) {
+    json::object doc = json::parse(v).as_object();
+    c.out.open("member");
+    write_fields(c.out, doc, {"Arn", "ValidUntil", "CreateDate"});
+    c.out.close();
+  }
+  c.out.close();
+  return {};
+}
+
+// --- OpenID Connect ------------------------------------------------------------------------
+
+// "https://host/path" → "host/path", the form ARNs and responses use.
+Result<std::string> oidc_resource(std::string_view url) {
+  if (!url.starts_with("https://") || url.size() <= 8)
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value '" + std::string(url) +
+                    "' at 'url' failed to satisfy constraint: Member must be an https URL");
+  std::string_view rest = url.substr(8);
+  if (rest.find_first_of("?#") != std::string_view::npos)
+    return fail(ErrorCode::kInvalidInput, "Invalid url: it must not have a query or fragment.");
+  while (rest.ends_with('/')) rest.remove_suffix(1);
+  size_t slash = rest.find('/');
+  std::string out = lower(rest.substr(0, slash));  // host names are case-insensitive
+  if (slash != std::string_view::npos) out += rest.substr(slash);
+  return out;
+}
+
+Result<std::vector<std::string>> thumbprints(const protocol::QueryParams& params) {
+  std::vector<std::string> out = list_param(params, "ThumbprintList");
+  for (const std::string& t : out) {
+    bool hex = t.size() == 40 && t.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex)
+      return fail(ErrorCode::kValidationError,
+                  "1 validation error detected: Value '" + t +
+                      "' at 'thumbprintList' failed to satisfy constraint: Member must have "
+                      "length 40 and be hexadecimal");
+  }
+  if (out.size() > 5)
+    return fail(ErrorCode::kLimitExceeded, "Thumbprint list must contain fewer than 5 entries.");
+  return out;
+}
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const std::string& s : v) a.emplace_back(s);
+  return a;
+}
+
+struct Oidc {
+  std::string arn, key;
+  json::object doc;
+};
+
+Result<Oidc> existing_oidc(Call& c) {
+  auto arn = required(c.params, "OpenIDConnectProviderArn", kArn);
+  if (!arn) return std::unexpected(arn.error());
+  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
+  std::string prefix = "arn:aws:iam::" + c.account() + ":oidc-provider/";
+  std::string key = arn->starts_with(prefix) ? lower(arn->substr(prefix.size())) : std::string();
+  auto doc = key.empty() ? Result<std::optional<json::object>>(std::nullopt)
+                         : load(c.txn, kOidcProviders, key);
+  if (!doc) return std::unexpected(doc.error());
+  if (!*doc)
+    return fail(ErrorCode::kNoSuchEntity, "OpenIDConnect Provider not found for arn " + *arn);
+  return Oidc{*arn, key, std::move(**doc)};
+}
+
+Status create_oidc(Call& c) {
+  auto url = required(c.params, "Url", kUrl);
+  if (!url) return std::unexpected(url.error());
+  auto resource = oidc_resource(*url);
+  if (!resource) return std::unexpected(resource.error());
+  std::vector<std::string> clients = list_param(c.params, "ClientIDList");
+  for (const std::string& id : clients)
+    if (auto st = check(id, kClientId, "clientIDList"); !st) return st;
+  auto prints = thumbprints(c.params);
+  if (!prints) return std::unexpected(prints.error());
+  auto tags = tags_param(c.params);
+  if (!tags) return std::unexpected(tags.error());
+  std::string arn = "arn:aws:iam::" + c.account() + ":oidc-provider/" + *resource;
+  if (!tags->empty()) add_request_tags(c.context, *tags);
+  if (auto st = c.authorize(arn); !st) return st;
+  auto clash = load(c.txn, kOidcProviders, lower(*resource));
+  if (!clash) return std::unexpected(clash.error());
+  if (*clash)
+    return fail(ErrorCode::kEntityAlreadyExists, "Provider with url " + *url + " already exists.");
+  json::object doc{{"Arn", arn},
+                   {"Url", *resource},
+                   {"ClientIDList", strings(clients)},
+                   {"ThumbprintList", strings(*prints)},
+                   {"CreateDate", iso_now(c)}};
+  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
+  if (auto st = save(c.txn, kOidcProviders, lower(*resource), doc); !st) return st;
+  c.out.element("OpenIDConnectProviderArn", arn);
+  write_fields(c.out, doc, {"Tags"});
+  return {};
+}
+
+Status get_oidc(Call& c) {
+  auto o = existing_oidc(c);
+  if (!o) return std::unexpected(o.error());
+  write_fields(c.out, o->doc, {"Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags"});
+  return {};
+}
+
+Status list_oidc(Call& c) {
+  if (auto st = c.authorize("*"); !st) return st;
+  auto rows = c.txn.scan(kOidcProviders);
+  if (!rows) return std::unexpected(rows.error());
+  c.out.open("OpenIDConnectProviderList");
+  for (const auto& [k, v] : *rows) {
+    c.out.open("member");
+    c.out.element("Arn", str(json::parse(v).as_object(), "Arn"));
+    c.out.close();
+  }
+  c.out.close();
+  return {};
+}
+
+Status delete_oidc(Call& c) {
+  auto o = existing_oidc(c);
+  if (!o) return std::unexpected(o.error());
+  c.has_result = false;
+  return c.txn.erase(kOidcProviders, o->key);
+}
+
+Status client_id(Call& c, bool add) {
+  auto id = required(c.params, "ClientID", kClientId);
+  if (!id) return std::unexpected(id.error());
+  auto o = existing_oidc(c);
+  if (!o) return std::unexpected(o.error());
+  c.has_result = false;
+  json::array& list = o->doc["ClientIDList"].as_array();
+  bool present = false;
+  for (const json::value& v : list) present = present || v.as_string() == *id;
+  if (add && !present) {
+    if (list.size() >= 100)
+      return fail(ErrorCode::kLimitExceeded,
+                  "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100");
+    list.emplace_back(*id);
+  }
+  if (!add) erase_where(list, [&](const json::value& v) { return v.as_string() == *id; });
+  return save(c.txn, kOidcProviders, o->key, o->doc);
+}
+
+Status add_client_id(Call& c) { return client_id(c, true); }
+Status remove_client_id(Call& c) { return client_id(c, false); }
+
+Status update_thumbprints(Call& c) {
+  auto prints = thumbprints(c.params);
+  if (!prints) return std::unexpected(prints.error());
+  auto o = existing_oidc(c);
+  if (!o) return std::unexpected(o.error());
+  c.has_result = false;
+  o->doc["ThumbprintList"] = strings(*prints);
+  return save(c.txn, kOidcProviders, o->key, o->doc);
+}
+
+constexpr Op kOps[] = {
+    {"CreateSAMLProvider", true, create_saml},
+    {"GetSAMLProvider", false, get_saml},
+    {"UpdateSAMLProvider", true, update_saml},
+    {"DeleteSAMLProvider", true, delete_saml},
+    {"ListSAMLProviders", false, list_saml},
+    {"CreateOpenIDConnectProvider", true, create_oidc},
+    {"GetOpenIDConnectProvider", false, get_oidc},
+    {"ListOpenIDConnectProviders", false, list_oidc},
+    {"DeleteOpenIDConnectProvider", true, delete_oidc},
+    {"AddClientIDToOpenIDConnectProvider", true, add_client_id},
+    {"RemoveClientIDFromOpenIDConnectProvider", true, remove_client_id},
+    {"UpdateOpenIDConnectProviderThumbprint", true, update_thumbprints},
+};
+
+}  // namespace
+
+std::span<const Op> provider_ops() { return kOps; }
+
+}  // namespace portcullis::iam::api
