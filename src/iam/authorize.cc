@@ -40,7 +40,7 @@ void add_request_tags(RequestContext& ctx,
     ctx.set("aws:RequestTag/" + k, v);
     keys.push_back(k);
   }
-  ctx.set("aws:TagKeys", std::move(keys));
+  ctx.set_list("aws:TagKeys", std::move(keys));
 }
 
 Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {

@@ -90,7 +90,8 @@ void check_cases(const char* key, const std::vector<OpCase>& cases) {
   for (const OpCase& c : cases) {
     Policy p = with_condition(c.condition);
     RequestContext ctx = ctx_for();
-    if (!c.values.empty()) ctx.set(key, c.values);
+    if (c.values.size() == 1) ctx.set(key, c.values[0]);
+    if (c.values.size() > 1) ctx.set_list(key, c.values);
     std::string vals;
     for (auto& v : c.values) vals += v + ",";
     EXPECT_EQ(allows(p, ctx), c.expected) << c.condition << " with [" << vals << "]";
@@ -234,11 +235,33 @@ TEST(Conditions, SetQualifiersAndMultiValuedKeys) {
           {R"({"ForAnyValue:StringNotEquals":{"aws:TagKeys":["a","b"]}})", {"a", "b"}, false},
           {R"({"ForAllValues:StringLike":{"aws:TagKeys":["team-*"]}})", {"team-a", "team-b"}, true},
           {R"({"ForAnyValue:StringLike":{"aws:TagKeys":["team-*"]}})", {"x", "team-b"}, true},
-          // Without a qualifier a multi-valued key matches when any value does...
-          {R"({"StringEquals":{"aws:TagKeys":"a"}})", {"b", "a"}, true},
-          // ...and a negated operator holds only when no value matches.
-          {R"({"StringNotEquals":{"aws:TagKeys":"a"}})", {"b", "a"}, false},
+          // Without a qualifier an operator never matches a multi-valued key, negated or not.
+          {R"({"StringEquals":{"aws:TagKeys":"a"}})", {"b", "a"}, false},
+          {R"({"StringNotEquals":{"aws:TagKeys":"a"}})", {"b", "c"}, false},
       });
+}
+
+TEST(Conditions, EmptyListsAndListVariables) {
+  RequestContext c = ctx_for();
+  c.set_list("aws:tagkeys", {});  // present, with no values
+  EXPECT_TRUE(allows(with_condition(R"({"ForAllValues:StringEquals":{"aws:TagKeys":"a"}})"), c));
+  EXPECT_FALSE(allows(with_condition(R"({"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}})"), c));
+  EXPECT_TRUE(allows(with_condition(R"({"Null":{"aws:TagKeys":"false"}})"), c));
+  // A list is never substituted for a variable, even with one value.
+  c.set_list("aws:tagkeys", {"a"});
+  c.set("k:x", "a");
+  EXPECT_FALSE(allows(with_condition(R"({"StringEquals":{"k:x":"${aws:TagKeys}"}})"), c));
+  // A negated comparison with an unresolvable variable does not hold.
+  EXPECT_FALSE(allows(with_condition(R"({"StringNotEquals":{"k:x":"${aws:username}"}})"), c));
+}
+
+TEST(Wildcard, UnicodeAndArnPrefixCase) {
+  EXPECT_TRUE(wildcard_match("caf?", "caf\xc3\xa9"));            // ? is one code point
+  EXPECT_FALSE(wildcard_match("caf??", "caf\xc3\xa9"));
+  EXPECT_TRUE(equals_ignore_case("\xc3\x89T\xc3\x89", "\xc3\xa9t\xc3\xa9"));  // ÉTÉ = été
+  EXPECT_TRUE(equals_ignore_case("\xd0\x9f\xd0\xb5", "\xd0\xbf\xd0\x95"));  // Пе = пЕ
+  EXPECT_TRUE(arn_match("ARN:AWS:S3:::bucket/*", "arn:aws:s3:::bucket/x"));
+  EXPECT_FALSE(arn_match("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
 }
 
 TEST(Conditions, BlocksAreAndedValuesAreOred) {

@@ -548,7 +548,7 @@ Status untag(Call& c) {
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
                 "constraint: Member must not be null");
-  c.context.set("aws:TagKeys", keys);
+  c.context.set_list("aws:TagKeys", keys);
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
   c.has_result = false;

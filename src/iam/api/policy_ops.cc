@@ -365,7 +365,7 @@ Status tag_policy(Call& c) {
 
 Status untag_policy(Call& c) {
   std::vector<std::string> keys = list_param(c.params, "TagKeys");
-  c.context.set("aws:TagKeys", keys);
+  c.context.set_list("aws:TagKeys", keys);
   auto t = existing_policy(c);
   if (!t) return std::unexpected(t.error());
   c.has_result = false;

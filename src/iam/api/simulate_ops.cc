@@ -58,7 +58,10 @@ Status parse_context(const protocol::QueryParams& params, RequestContext& ctx) {
       return fail(ErrorCode::kInvalidInput, "Context key " + std::string(*name) + " of type " +
                                                 std::string(*type) +
                                                 " must have exactly one value.");
-    ctx.set(*name, std::move(values));
+    if (list)
+      ctx.set_list(*name, std::move(values));
+    else if (!values.empty())
+      ctx.set(*name, std::move(values.front()));
   }
   return {};
 }

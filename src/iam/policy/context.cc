@@ -5,39 +5,33 @@
 namespace portcullis::iam {
 
 void RequestContext::set(std::string_view key, std::string value) {
-  set(key, std::vector<std::string>{std::move(value)});
+  put(key, std::vector<std::string>{std::move(value)}, false);
 }
 
-void RequestContext::set(std::string_view key, std::vector<std::string> values) {
+void RequestContext::set_list(std::string_view key, std::vector<std::string> values) {
+  put(key, std::move(values), true);
+}
+
+void RequestContext::put(std::string_view key, std::vector<std::string> values, bool list) {
   std::string k = to_lower(key);
-  for (auto& [name, v] : keys_) {
-    if (name == k) {
-      v = std::move(values);
+  for (Key& e : keys_) {
+    if (e.name == k) {
+      e.values = std::move(values);
+      e.list = list;
       return;
     }
   }
-  keys_.emplace_back(std::move(k), std::move(values));
-}
-
-void RequestContext::add(std::string_view key, std::string value) {
-  std::string k = to_lower(key);
-  for (auto& [name, v] : keys_) {
-    if (name == k) {
-      v.push_back(std::move(value));
-      return;
-    }
-  }
-  keys_.emplace_back(std::move(k), std::vector<std::string>{std::move(value)});
+  keys_.push_back(Key{std::move(k), std::move(values), list});
 }
 
 void RequestContext::erase(std::string_view key) {
   std::string k = to_lower(key);
-  std::erase_if(keys_, [&](const auto& e) { return e.first == k; });
+  std::erase_if(keys_, [&](const Key& e) { return e.name == k; });
 }
 
-const std::vector<std::string>* RequestContext::find(std::string_view lower_key) const {
-  for (const auto& [name, v] : keys_)
-    if (name == lower_key) return &v;
+const RequestContext::Key* RequestContext::find(std::string_view lower_key) const {
+  for (const Key& e : keys_)
+    if (e.name == lower_key) return &e;
   return nullptr;
 }
 

@@ -25,19 +25,25 @@ class RequestContext {
   std::string resource;  // an ARN, or "*"
   PrincipalRef principal;
 
+  // A condition key: single-valued, or multi-valued (a list, possibly empty). Operators without
+  // ForAllValues/ForAnyValue never match a list, and a list is never a policy variable.
+  struct Key {
+    std::string name;  // lower-case
+    std::vector<std::string> values;
+    bool list = false;
+  };
+
   // Condition keys are case-insensitive; values keep their case.
   void set(std::string_view key, std::string value);
-  void set(std::string_view key, std::vector<std::string> values);
-  void add(std::string_view key, std::string value);
+  void set_list(std::string_view key, std::vector<std::string> values);
   void erase(std::string_view key);
-  // The values of a key (lower-case name), or null when the key is not in the context.
-  const std::vector<std::string>* find(std::string_view lower_key) const;
-  const std::vector<std::pair<std::string, std::vector<std::string>>>& keys() const {
-    return keys_;
-  }
+  // The key (lower-case name), or null when the request does not have it.
+  const Key* find(std::string_view lower_key) const;
+  const std::vector<Key>& keys() const { return keys_; }
 
  private:
-  std::vector<std::pair<std::string, std::vector<std::string>>> keys_;  // lower-case names
+  void put(std::string_view key, std::vector<std::string> values, bool list);
+  std::vector<Key> keys_;
 };
 
 }  // namespace portcullis::iam

@@ -47,8 +47,26 @@ const std::string* value_text(const ConditionValue& v, ConditionOp op, const Req
   return &scratch;
 }
 
-bool value_matches(ConditionOp op, const ConditionValue& pv, std::string_view cv,
-                   const RequestContext& ctx, std::string& scratch) {
+enum class Match : uint8_t { kNo, kYes, kUnresolved };
+
+// An ARN value whose variables cannot be resolved cannot match an ARN its fixed first five
+// segments already differ from; otherwise whether it matches is unknown.
+Match unresolved_arn(const Template& t, std::string_view cv) {
+  std::string_view p = t.text(), a = cv;
+  for (int i = 0; i < 5; ++i) {
+    size_t pc = p.find(':'), ac = a.find(':');
+    if (pc == std::string_view::npos || ac == std::string_view::npos) return Match::kNo;
+    std::string_view ps = p.substr(0, pc);
+    if (ps.find("${") != std::string_view::npos) return Match::kUnresolved;
+    if (!wildcard_match(ps, a.substr(0, ac))) return Match::kNo;
+    p.remove_prefix(pc + 1);
+    a.remove_prefix(ac + 1);
+  }
+  return Match::kUnresolved;
+}
+
+Match value_matches(ConditionOp op, const ConditionValue& pv, std::string_view cv,
+                    const RequestContext& ctx, std::string& scratch) {
   switch (op) {
     case ConditionOp::kStringEquals:
     case ConditionOp::kStringEqualsIgnoreCase:
@@ -57,11 +75,16 @@ bool value_matches(ConditionOp op, const ConditionValue& pv, std::string_view cv
     case ConditionOp::kArnEquals:
     case ConditionOp::kArnLike: {
       const std::string* t = value_text(pv, op, ctx, scratch);
-      if (!t) return false;
-      if (op == ConditionOp::kStringEquals || op == ConditionOp::kBinaryEquals) return *t == cv;
-      if (op == ConditionOp::kStringEqualsIgnoreCase) return iequals(*t, cv);
-      if (op == ConditionOp::kStringLike) return wildcard_match(*t, cv, false, pv.text.dynamic());
-      return arn_match(*t, cv, pv.text.dynamic());
+      if (!t) {
+        bool arn = op == ConditionOp::kArnEquals || op == ConditionOp::kArnLike;
+        return arn ? unresolved_arn(pv.text, cv) : Match::kUnresolved;
+      }
+      bool m;
+      if (op == ConditionOp::kStringEquals || op == ConditionOp::kBinaryEquals) m = *t == cv;
+      else if (op == ConditionOp::kStringEqualsIgnoreCase) m = equals_ignore_case(*t, cv);
+      else if (op == ConditionOp::kStringLike) m = wildcard_match(*t, cv, false, pv.text.dynamic());
+      else m = arn_match(*t, cv, pv.text.dynamic(), false);
+      return m ? Match::kYes : Match::kNo;
     }
     case ConditionOp::kNumericEquals:
     case ConditionOp::kNumericLessThan:
@@ -69,23 +92,23 @@ bool value_matches(ConditionOp op, const ConditionValue& pv, std::string_view cv
     case ConditionOp::kNumericGreaterThan:
     case ConditionOp::kNumericGreaterThanEquals: {
       char buf[64];
-      if (cv.empty() || cv.size() >= sizeof buf) return false;
+      if (cv.empty() || cv.size() >= sizeof buf) return Match::kNo;
       std::copy(cv.begin(), cv.end(), buf);
       buf[cv.size()] = '\0';
       char* end = nullptr;
       double n = std::strtod(buf, &end);
-      if (*end != '\0') return false;
+      if (*end != '\0') return Match::kNo;
       switch (op) {
         case ConditionOp::kNumericEquals:
-          return n == pv.number;
+          return (n == pv.number) ? Match::kYes : Match::kNo;
         case ConditionOp::kNumericLessThan:
-          return n < pv.number;
+          return (n < pv.number) ? Match::kYes : Match::kNo;
         case ConditionOp::kNumericLessThanEquals:
-          return n <= pv.number;
+          return (n <= pv.number) ? Match::kYes : Match::kNo;
         case ConditionOp::kNumericGreaterThan:
-          return n > pv.number;
+          return (n > pv.number) ? Match::kYes : Match::kNo;
         default:
-          return n >= pv.number;
+          return (n >= pv.number) ? Match::kYes : Match::kNo;
       }
     }
     case ConditionOp::kDateEquals:
@@ -94,36 +117,37 @@ bool value_matches(ConditionOp op, const ConditionValue& pv, std::string_view cv
     case ConditionOp::kDateGreaterThan:
     case ConditionOp::kDateGreaterThanEquals: {
       auto t = parse_policy_date(cv);
-      if (!t) return false;
+      if (!t) return Match::kNo;
       switch (op) {
         case ConditionOp::kDateEquals:
-          return *t == pv.epoch_ms;
+          return (*t == pv.epoch_ms) ? Match::kYes : Match::kNo;
         case ConditionOp::kDateLessThan:
-          return *t < pv.epoch_ms;
+          return (*t < pv.epoch_ms) ? Match::kYes : Match::kNo;
         case ConditionOp::kDateLessThanEquals:
-          return *t <= pv.epoch_ms;
+          return (*t <= pv.epoch_ms) ? Match::kYes : Match::kNo;
         case ConditionOp::kDateGreaterThan:
-          return *t > pv.epoch_ms;
+          return (*t > pv.epoch_ms) ? Match::kYes : Match::kNo;
         default:
-          return *t >= pv.epoch_ms;
+          return (*t >= pv.epoch_ms) ? Match::kYes : Match::kNo;
       }
     }
     case ConditionOp::kBool:
-      if (iequals(cv, "true")) return pv.boolean;
-      if (iequals(cv, "false")) return !pv.boolean;
-      return false;
+      if (iequals(cv, "true")) return (pv.boolean) ? Match::kYes : Match::kNo;
+      if (iequals(cv, "false")) return (!pv.boolean) ? Match::kYes : Match::kNo;
+      return Match::kNo;
     case ConditionOp::kIpAddress: {
       auto addr = parse_ip_network(cv);
-      return addr && ip_in_network(pv.network, *addr);
+      return (addr && ip_in_network(pv.network, *addr)) ? Match::kYes : Match::kNo;
     }
     default:
-      return false;
+      return Match::kNo;
   }
 }
 
 bool condition_holds(const Condition& c, const RequestContext& ctx, Trace* trace) {
-  const std::vector<std::string>* values = ctx.find(c.key);
-  const bool present = values && !values->empty();
+  const RequestContext::Key* key = ctx.find(c.key);
+  // A list is present even when empty; a single value when it has one.
+  const bool present = key && (key->list || !key->values.empty());
   if (c.op == ConditionOp::kNull) {
     // "true": the key must be absent; "false": present. Several values are alternatives.
     for (const ConditionValue& v : c.values)
@@ -137,26 +161,37 @@ bool condition_holds(const Condition& c, const RequestContext& ctx, Trace* trace
     if (c.if_exists) return true;
     return is_negated(c.op);
   }
+  // An operator without ForAllValues/ForAnyValue never matches a multi-valued key, negated or
+  // not: a set operator is required.
+  if (c.set == SetQualifier::kNone && key->list) return false;
   const ConditionOp op = positive(c.op);
   const bool negated = is_negated(c.op);
   thread_local std::string scratch;
-  auto matches_policy = [&](const std::string& cv) {
-    for (const ConditionValue& pv : c.values)
-      if (value_matches(op, pv, cv, ctx, scratch)) return true;
-    return false;
+  // Whether one request value matches the policy's values: yes if any does; unresolved if one
+  // could not be resolved and none matched. A negated operator holds for a request value only
+  // when the answer is a clear no: a value it cannot resolve fails it.
+  auto judge = [&](const std::string& cv) {
+    Match result = Match::kNo;
+    for (const ConditionValue& pv : c.values) {
+      Match m = value_matches(op, pv, cv, ctx, scratch);
+      if (m == Match::kYes) return Match::kYes;
+      if (m == Match::kUnresolved) result = Match::kUnresolved;
+    }
+    return result;
   };
+  auto holds = [&](const std::string& cv) {
+    Match m = judge(cv);
+    return negated ? m == Match::kNo : m == Match::kYes;
+  };
+  const std::vector<std::string>& values = key->values;
   switch (c.set) {
     case SetQualifier::kForAllValues:
-      return negated ? std::none_of(values->begin(), values->end(), matches_policy)
-                     : std::all_of(values->begin(), values->end(), matches_policy);
+      return std::all_of(values.begin(), values.end(), holds);
     case SetQualifier::kForAnyValue:
-      return negated ? !std::all_of(values->begin(), values->end(), matches_policy)
-                     : std::any_of(values->begin(), values->end(), matches_policy);
+      return std::any_of(values.begin(), values.end(), holds);
     case SetQualifier::kNone:
-    default: {
-      bool any = std::any_of(values->begin(), values->end(), matches_policy);
-      return negated ? !any : any;
-    }
+    default:
+      return holds(values.front());
   }
 }
 
@@ -180,6 +215,7 @@ bool resource_matches(const Statement& s, const RequestContext& ctx) {
     if (!r.dynamic()) {
       m = arn_match(r.text(), ctx.resource);
     } else {
+      // An entry whose variables cannot be resolved matches nothing.
       m = r.expand(ctx, scratch, true) && arn_match(scratch, ctx.resource, true);
     }
     if (m) {
@@ -214,19 +250,23 @@ PrincipalMatch match_principal(const PrincipalSet& set, const PrincipalRef& call
       if (f == caller.federated) return PrincipalMatch::kExact;
   if (!caller.service.empty())
     for (const std::string& s : set.service)
-      if (s == caller.service) return PrincipalMatch::kExact;
+      if (s == caller.service || s == "*") return PrincipalMatch::kExact;
   return best;
 }
 
 bool statement_applies(const Statement& s, const Policy& p, const RequestContext& ctx, Trace* trace,
-                       PrincipalMatch* how) {
+                       PrincipalMatch* how, bool caller_has_boundary) {
   (void)p;
   if (!action_matches(s, ctx.action)) return false;
   if (!resource_matches(s, ctx)) return false;
   if (s.has_principal) {
     PrincipalMatch m = match_principal(s.principals, ctx.principal);
     if (s.not_principal) {
-      if (m != PrincipalMatch::kNone) return false;
+      // A Deny with NotPrincipal denies a principal with a permissions boundary even when it is
+      // listed (AWS, "IAM JSON policy elements: NotPrincipal").
+      bool exempt =
+          m != PrincipalMatch::kNone && !(s.effect == Effect::kDeny && caller_has_boundary);
+      if (exempt) return false;
       m = PrincipalMatch::kExact;
     } else if (m == PrincipalMatch::kNone) {
       return false;
@@ -279,7 +319,7 @@ DecisionDetail decide(const PolicySet& set, const RequestContext& ctx, Trace* tr
     bool allow = false, deny = false;
     for (const Statement& s : set.resource->statements) {
       PrincipalMatch m = PrincipalMatch::kNone;
-      if (!statement_applies(s, *set.resource, ctx, trace, &m)) continue;
+      if (!statement_applies(s, *set.resource, ctx, trace, &m, set.has_boundary)) continue;
       if (trace) trace->matched.push_back({set.resource, &s});
       if (s.effect == Effect::kDeny) {
         deny = true;

@@ -34,7 +34,8 @@ struct Trace {
 
 PrincipalMatch match_principal(const PrincipalSet& set, const PrincipalRef& caller);
 bool statement_applies(const Statement& s, const Policy& p, const RequestContext& ctx,
-                       Trace* trace = nullptr, PrincipalMatch* how = nullptr);
+                       Trace* trace = nullptr, PrincipalMatch* how = nullptr,
+                       bool caller_has_boundary = false);
 Decision evaluate(const Policy& policy, const RequestContext& ctx, Trace* trace = nullptr);
 
 struct PolicySet {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <set>
 
@@ -74,7 +75,11 @@ Result<std::vector<std::string>> condition_strings(const json::value& v) {
     if (e.is_bool()) return e.get_bool() ? "true" : "false";
     if (e.is_int64()) return std::to_string(e.get_int64());
     if (e.is_uint64()) return std::to_string(e.get_uint64());
-    if (e.is_double()) return json::serialize(e);
+    if (e.is_double()) {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, e.get_double());  // shortest form: 1.5
+      return std::string(buf, r.ptr);
+    }
     return std::nullopt;
   };
   std::vector<std::string> out;
@@ -144,10 +149,7 @@ Status parse_principal(const json::value& v, PrincipalSet& out) {
         out.federated.push_back(std::move(p));
       } else if (type == "Service") {
         if (p.empty()) return invalid(type, p);
-        if (p == "*")
-          out.any = true;
-        else
-          out.service.push_back(std::move(p));
+        out.service.push_back(std::move(p));  // "*": any service principal
       } else if (type == "CanonicalUser") {
         out.canonical_user.push_back(std::move(p));
       } else {
@@ -406,9 +408,9 @@ bool Template::expand(const RequestContext& ctx, std::string& out, bool glob) co
       append_literal_value(p.text);
       continue;
     }
-    const std::vector<std::string>* v = ctx.find(p.text);
-    if (v && v->size() == 1) {
-      append_literal_value((*v)[0]);
+    const RequestContext::Key* v = ctx.find(p.text);
+    if (v && !v->list && v->values.size() == 1) {
+      append_literal_value(v->values[0]);
     } else if (p.fallback) {
       append_literal_value(*p.fallback);
     } else {
@@ -448,9 +450,17 @@ std::optional<int64_t> parse_policy_date(std::string_view s) {
   }
   std::string t(s);
   if (t.size() == 10) t += "T00:00:00Z";  // a date alone
-  if (auto tp = parse_iso8601(t))
-    return std::chrono::duration_cast<std::chrono::milliseconds>(tp->time_since_epoch()).count();
-  return std::nullopt;
+  auto tp = parse_iso8601(t);
+  if (!tp) return std::nullopt;
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp->time_since_epoch()).count();
+  // Milliseconds count; parse_iso8601 drops the fraction.
+  if (t.size() > 20 && t[19] == '.') {
+    int64_t frac = 0, scale = 100;
+    for (size_t i = 20; i < t.size() && t[i] >= '0' && t[i] <= '9' && scale > 0; ++i, scale /= 10)
+      frac += (t[i] - '0') * scale;
+    ms += frac;
+  }
+  return ms;
 }
 
 std::optional<IpNetwork> parse_ip_network(std::string_view text) {
