@@ -46,7 +46,7 @@ void add_request_tags(RequestContext& ctx,
 Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
   std::vector<const Policy*> identity;
   identity.reserve(caller.identity.size());
-  for (const auto& p : caller.identity) identity.push_back(p.get());
+  for (const IdentityPolicy& p : caller.identity) identity.push_back(p.policy.get());
   const Policy* boundary[] = {caller.boundary.get()};
   PolicySet set;
   set.identity = identity;

@@ -77,18 +77,22 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
   }
 
   // Inline and attached policies of an entity.
-  auto policies_of = [&](const json::object& doc,
-                         std::vector<std::shared_ptr<const Policy>>& out) -> Status {
+  auto policies_of = [&](const json::object& doc, std::string_view inline_source,
+                         std::vector<IdentityPolicy>& out) -> Status {
     if (auto it = doc.find("InlinePolicies"); it != doc.end()) {
       for (const auto& [name, text] : it->value().as_object()) {
         auto c = compile(text.as_string(), PolicyKind::kIdentity, name);
         if (!c) return std::unexpected(c.error());
-        out.push_back(*c);
+        out.push_back({*c, std::string(name), std::string(inline_source)});
       }
     }
     if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
-      for (const json::value& arn : it->value().as_array())
-        if (auto p = snap->find_policy(arn.as_string())) out.push_back(p);
+      for (const json::value& v : it->value().as_array()) {
+        std::string_view arn = v.as_string();
+        if (auto p = snap->find_policy(arn))
+          out.push_back({p, std::string(arn.substr(arn.rfind('/') + 1)),
+                         arn.starts_with(kAwsPolicyArnPrefix) ? "aws-managed" : "user-managed"});
+      }
     }
     return {};
   };
@@ -108,15 +112,15 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
         e.tags.emplace_back(str(t.as_object(), "Key"), str(t.as_object(), "Value"));
     if (auto it = doc.find("PermissionsBoundary"); it != doc.end())
       e.boundary = snap->find_policy(str(it->value().as_object(), "PermissionsBoundaryArn"));
-    return policies_of(doc, e.identity);
+    return policies_of(doc, info.noun, e.identity);
   };
 
   auto group_rows = txn.scan(kGroups);
   if (!group_rows) return std::unexpected(group_rows.error());
-  std::unordered_map<std::string, std::vector<std::shared_ptr<const Policy>>> group_policies;
+  std::unordered_map<std::string, std::vector<IdentityPolicy>> group_policies;
   for (const json::object& g : parse_rows(*group_rows)) {
     auto& list = group_policies[lower(str(g, "GroupName"))];
-    if (auto st = policies_of(g, list); !st) return std::unexpected(st.error());
+    if (auto st = policies_of(g, "group", list); !st) return std::unexpected(st.error());
   }
 
   auto user_rows = txn.scan(kUsers);

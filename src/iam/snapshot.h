@@ -16,12 +16,19 @@
 
 namespace portcullis::iam {
 
+// One of a principal's identity policies, named as SimulatePrincipalPolicy reports it.
+struct IdentityPolicy {
+  std::shared_ptr<const Policy> policy;
+  std::string name;    // the inline policy's name, or the managed policy's
+  std::string source;  // user, group, role, aws-managed or user-managed (PolicySourceType)
+};
+
 // A user or role with everything that decides what it may do.
 struct PrincipalEntry {
   std::shared_ptr<Principal> principal;
   std::string path;
-  std::vector<std::shared_ptr<const Policy>> identity;  // inline, attached, and its groups'
-  std::shared_ptr<const Policy> boundary;               // null: no permissions boundary
+  std::vector<IdentityPolicy> identity;    // inline, attached, and its groups'
+  std::shared_ptr<const Policy> boundary;  // null: no permissions boundary
   std::vector<std::pair<std::string, std::string>> tags;
   std::shared_ptr<const Policy> trust;  // roles: the trust policy
   long max_session_duration = 3600;     // roles

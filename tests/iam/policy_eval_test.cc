@@ -256,10 +256,10 @@ TEST(Conditions, EmptyListsAndListVariables) {
 }
 
 TEST(Wildcard, UnicodeAndArnPrefixCase) {
-  EXPECT_TRUE(wildcard_match("caf?", "caf\xc3\xa9"));            // ? is one code point
+  EXPECT_TRUE(wildcard_match("caf?", "caf\xc3\xa9"));  // ? is one code point
   EXPECT_FALSE(wildcard_match("caf??", "caf\xc3\xa9"));
   EXPECT_TRUE(equals_ignore_case("\xc3\x89T\xc3\x89", "\xc3\xa9t\xc3\xa9"));  // ÉTÉ = été
-  EXPECT_TRUE(equals_ignore_case("\xd0\x9f\xd0\xb5", "\xd0\xbf\xd0\x95"));  // Пе = пЕ
+  EXPECT_TRUE(equals_ignore_case("\xd0\x9f\xd0\xb5", "\xd0\xbf\xd0\x95"));    // Пе = пЕ
   EXPECT_TRUE(arn_match("ARN:AWS:S3:::bucket/*", "arn:aws:s3:::bucket/x"));
   EXPECT_FALSE(arn_match("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
 }

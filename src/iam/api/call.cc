@@ -286,11 +286,23 @@ void write_page(protocol::XmlWriter& out, std::string_view list_tag, const Page&
                 const std::vector<json::object>& items,
                 const std::function<std::string(const json::object&)>& key,
                 const std::function<void(const json::object&)>& each) {
+  // Pages follow the order of the marker key, whatever order the items came in.
+  // Without a key function the items keep their order and the marker is their position.
+  std::vector<std::pair<std::string, const json::object*>> keyed;
+  keyed.reserve(items.size());
+  for (const json::object& item : items) {
+    char position[16];
+    std::snprintf(position, sizeof position, "%06zu", keyed.size());
+    keyed.emplace_back(key ? key(item) : std::string(position), &item);
+  }
+  if (key)
+    std::stable_sort(keyed.begin(), keyed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
   out.open(list_tag);
   size_t written = 0;
   std::string next;
-  for (const json::object& item : items) {
-    std::string k = key(item);
+  for (const auto& [k, item_ptr] : keyed) {
+    const json::object& item = *item_ptr;
     if (!page.marker.empty() && k < page.marker) continue;
     if (written == page.max_items) {
       next = k;
@@ -342,6 +354,14 @@ void write_fields(protocol::XmlWriter& out, const json::object& doc,
     if (it->value().is_array() && it->value().get_array().empty() && f == "Tags") continue;
     write_value(out, f, it->value());
   }
+}
+
+void add_resource_tags(RequestContext& ctx, const json::object& doc) {
+  auto it = doc.find("Tags");
+  if (it == doc.end() || !it->value().is_array()) return;
+  for (const json::value& t : it->value().as_array())
+    ctx.set("aws:ResourceTag/" + std::string(str(t.as_object(), "Key")),
+            std::string(str(t.as_object(), "Value")));
 }
 
 json::array tags_json(const Tags& tags) {

@@ -56,8 +56,8 @@ struct Page {
   size_t max_items = 100;
 };
 Result<Page> page_param(const protocol::QueryParams& params);
-// Writes a page of `items` (already in order): the elements via `each`, then IsTruncated and
-// Marker.
+// Writes a page of `items` in the order of `key` (which is also the marker), or in their own
+// order when `key` is null: the elements via `each`, then IsTruncated and Marker.
 void write_page(protocol::XmlWriter& out, std::string_view list_tag, const Page& page,
                 const std::vector<json::object>& items,
                 const std::function<std::string(const json::object&)>& key,
@@ -69,6 +69,8 @@ void write_fields(protocol::XmlWriter& out, const json::object& doc,
 void write_value(protocol::XmlWriter& out, std::string_view tag, const json::value& v);
 
 json::array tags_json(const Tags& tags);
+// Adds aws:ResourceTag/<key> for the tags of the entity a call acts on.
+void add_resource_tags(RequestContext& ctx, const json::object& doc);
 // Removes the elements of a JSON array for which pred holds.
 template <typename Pred>
 void erase_where(json::array& a, Pred pred) {

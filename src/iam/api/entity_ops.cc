@@ -35,6 +35,7 @@ Result<Target> target(Call& c, K k, std::string_view name) {
   t.doc = std::move(*doc);
   t.arn = t.doc ? std::string(str(*t.doc, "Arn"))
                 : entity_arn(c.account(), kind_info(k).noun, "/", name);
+  if (t.doc) add_resource_tags(c.context, *t.doc);
   return t;
 }
 
@@ -160,6 +161,8 @@ Status create(Call& c) {
     doc["MaxSessionDuration"] = max->value_or(3600);
   }
   if (!tags.empty()) add_request_tags(c.context, tags);
+  if (auto b = c.params.get("PermissionsBoundary"))
+    c.context.set("iam:PermissionsBoundary", std::string(*b));
   if (auto st = c.authorize(str(doc, "Arn")); !st) return st;
   if constexpr (k != K::kGroup) {
     if (c.params.get("PermissionsBoundary")) {
@@ -232,7 +235,9 @@ Status list(Call& c) {
   if (!prefix) return std::unexpected(prefix.error());
   auto page = page_param(c.params);
   if (!page) return std::unexpected(page.error());
-  if (auto st = c.authorize("*"); !st) return st;
+  // AWS authorizes List operations on the kind's ARN with the path prefix: …:user/
+  if (auto st = c.authorize(entity_arn(c.account(), info.noun, prefix->value_or("/"), "")); !st)
+    return st;
   Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
   for (json::object& d : rows_of(c.txn, info.table, rows))
@@ -462,6 +467,7 @@ Status attach(Call& c) {
   const KindInfo& info = kind_info(k);
   auto arn = required(c.params, "PolicyArn", kArn);
   if (!arn) return std::unexpected(arn.error());
+  c.context.set("iam:PolicyARN", *arn);
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
   c.has_result = false;
@@ -485,6 +491,7 @@ template <K k>
 Status detach(Call& c) {
   auto arn = required(c.params, "PolicyArn", kArn);
   if (!arn) return std::unexpected(arn.error());
+  c.context.set("iam:PolicyARN", *arn);
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
   c.has_result = false;
@@ -514,12 +521,9 @@ Status list_attached(Call& c) {
     items.push_back(
         json::object{{"PolicyName", resource.substr(resource.rfind('/') + 1)}, {"PolicyArn", arn}});
   }
-  write_page(
-      c.out, "AttachedPolicies", *page, items,
-      [](const json::object& d) { return std::string(str(d, "PolicyArn")); },
-      [&](const json::object& d) {
-        write_fields(c.out, d, {"PolicyName", "PolicyArn"});
-      });
+  write_page(c.out, "AttachedPolicies", *page, items, nullptr, [&](const json::object& d) {
+    write_fields(c.out, d, {"PolicyName", "PolicyArn"});
+  });
   return {};
 }
 
@@ -568,16 +572,16 @@ Status list_tags(Call& c) {
   if (!t) return std::unexpected(t.error());
   std::vector<json::object> items;
   for (const json::value& v : array_member(*t->doc, "Tags")) items.push_back(v.as_object());
-  write_page(
-      c.out, "Tags", *page, items, [](const json::object& d) { return lower(str(d, "Key")); },
-      [&](const json::object& d) {
-        write_fields(c.out, d, {"Key", "Value"});
-      });
+  write_page(c.out, "Tags", *page, items, nullptr, [&](const json::object& d) {
+    write_fields(c.out, d, {"Key", "Value"});
+  });
   return {};
 }
 
 template <K k>
 Status put_boundary(Call& c) {
+  if (auto b = c.params.get("PermissionsBoundary"))
+    c.context.set("iam:PermissionsBoundary", std::string(*b));
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
   c.has_result = false;

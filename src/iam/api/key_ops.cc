@@ -126,8 +126,13 @@ Status key_last_used(Call& c) {
   auto doc = load(c.txn, kKeys, *id);
   if (!doc) return std::unexpected(doc.error());
   std::string user = *doc ? std::string(str(**doc, "UserName")) : std::string();
-  if (auto st = c.authorize(entity_arn(c.account(), "user", "/", user.empty() ? "*" : user)); !st)
-    return st;
+  std::string arn = entity_arn(c.account(), "user", "/", user.empty() ? "*" : user);
+  if (!user.empty()) {
+    auto owner = load(c.txn, kUsers, lower(user));
+    if (!owner) return std::unexpected(owner.error());
+    if (*owner) arn = str(**owner, "Arn");
+  }
+  if (auto st = c.authorize(arn); !st) return st;
   if (!*doc)
     return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
   c.out.element("UserName", user);

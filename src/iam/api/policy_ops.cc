@@ -82,13 +82,14 @@ struct Target {
 Result<Target> existing_policy(Call& c) {
   auto arn = required(c.params, "PolicyArn", kArn);
   if (!arn) return std::unexpected(arn.error());
-  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
   Target t{*arn, aws_policy(*arn)};
   if (!t.doc && !arn->starts_with(kAwsPolicyArnPrefix)) {
     auto doc = load(c.txn, kPolicies, lower(arn->substr(arn->rfind('/') + 1)));
     if (!doc) return std::unexpected(doc.error());
     if (*doc && str(**doc, "Arn") == *arn) t.doc = std::move(**doc);
   }
+  if (t.doc) add_resource_tags(c.context, *t.doc);
+  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
   if (!t.doc)
     return fail(ErrorCode::kNoSuchEntity,
                 "Policy " + *arn + " does not exist or is not attachable.");
@@ -188,7 +189,8 @@ Status list_policies(Call& c) {
   if (!prefix) return std::unexpected(prefix.error());
   auto page = page_param(c.params);
   if (!page) return std::unexpected(page.error());
-  if (auto st = c.authorize("*"); !st) return st;
+  // AWS names this resource "policy path /" (with the path prefix) in its messages.
+  if (auto st = c.authorize("policy path " + prefix->value_or("/")); !st) return st;
   std::vector<json::object> items;
   if (scope != "Local") {
     for (const AwsManagedPolicy& p : aws_managed_policies())
@@ -301,17 +303,9 @@ Status list_versions(Call& c) {
   std::vector<json::object> items;
   for (const json::value& v : versions(*t->doc)) items.push_back(v.as_object());
   std::reverse(items.begin(), items.end());  // newest first
-  size_t pos = 0;
-  write_page(
-      c.out, "Versions", *page, items,
-      [&pos](const json::object&) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "%05zu", pos++);
-        return std::string(buf);
-      },
-      [&](const json::object& v) {
-        write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
-      });
+  write_page(c.out, "Versions", *page, items, nullptr, [&](const json::object& v) {
+    write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
+  });
   return {};
 }
 
@@ -387,11 +381,9 @@ Status list_policy_tags(Call& c) {
   std::vector<json::object> items;
   if (auto it = t->doc->find("Tags"); it != t->doc->end())
     for (const json::value& v : it->value().as_array()) items.push_back(v.as_object());
-  write_page(
-      c.out, "Tags", *page, items, [](const json::object& d) { return lower(str(d, "Key")); },
-      [&](const json::object& d) {
-        write_fields(c.out, d, {"Key", "Value"});
-      });
+  write_page(c.out, "Tags", *page, items, nullptr, [&](const json::object& d) {
+    write_fields(c.out, d, {"Key", "Value"});
+  });
   return {};
 }
 

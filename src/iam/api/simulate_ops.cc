@@ -8,7 +8,8 @@ namespace {
 
 struct Input {
   std::vector<Policy> identity;
-  std::vector<std::string> identity_ids;  // SourcePolicyId of each
+  std::vector<std::string> identity_ids;    // SourcePolicyId of each
+  std::vector<std::string> identity_types;  // SourcePolicyType of each
   std::vector<Policy> boundary;
   std::optional<Policy> resource;
   std::vector<std::string> actions, resources;
@@ -17,14 +18,17 @@ struct Input {
 };
 
 Status parse_policies(const protocol::QueryParams& params, std::string_view name, PolicyKind kind,
-                      std::vector<Policy>& out, std::vector<std::string>* ids) {
+                      std::vector<Policy>& out, Input* input) {
   size_t i = 0;
   for (const std::string& doc : list_param(params, name)) {
     ++i;
     auto p = parse_policy(doc, kind);
     if (!p) return std::unexpected(p.error());
     out.push_back(std::move(*p));
-    if (ids) ids->push_back(std::string(name) + "." + std::to_string(i));
+    if (input) {  // policies given in the call: SourcePolicyType "none"
+      input->identity_ids.push_back(std::string(name) + "." + std::to_string(i));
+      input->identity_types.push_back("none");
+    }
   }
   return {};
 }
@@ -127,13 +131,16 @@ Status simulate(Call& c, Input& in) {
           : (in.resource_owner.size() == 12 ? in.resource_owner : account_of(in.resource_owner));
   set.cross_account = owner != caller_account;
 
-  auto source_id = [&](const Policy* p) -> std::string {
+  // SourcePolicyId and SourcePolicyType (the model's PolicySourceType) of a matched statement.
+  auto source = [&](const Policy* p) -> std::optional<std::pair<std::string, std::string>> {
     for (size_t i = 0; i < in.identity.size(); ++i)
-      if (&in.identity[i] == p) return in.identity_ids[i];
+      if (&in.identity[i] == p) return std::pair{in.identity_ids[i], in.identity_types[i]};
     for (size_t i = 0; i < in.boundary.size(); ++i)
       if (&in.boundary[i] == p)
-        return "PermissionsBoundaryPolicyInputList." + std::to_string(i + 1);
-    return "ResourcePolicy";
+        return std::pair{"PermissionsBoundaryPolicyInputList." + std::to_string(i + 1),
+                         std::string("none")};
+    if (p == set.resource) return std::pair{std::string("ResourcePolicy"), std::string("resource")};
+    return std::nullopt;
   };
 
   c.out.open("EvaluationResults");
@@ -150,12 +157,18 @@ Status simulate(Call& c, Input& in) {
       c.out.element("EvalActionName", action);
       c.out.element("EvalResourceName", resource);
       c.out.element("EvalDecision", decision_name(d.outcome));
+      // The statements that decided: the denies of an explicit deny, the allows of an allow.
       c.out.open("MatchedStatements");
-      for (const Trace::Match& m : trace.matched) {
-        c.out.open("member");
-        c.out.element("SourcePolicyId", source_id(m.policy));
-        c.out.element("SourcePolicyType", m.policy == set.resource ? "resource" : "IAM Policy");
-        c.out.close();
+      if (d.outcome != Outcome::kImplicitDeny) {
+        Effect wanted = d.outcome == Outcome::kExplicitDeny ? Effect::kDeny : Effect::kAllow;
+        for (const Trace::Match& m : trace.matched) {
+          auto src = source(m.policy);
+          if (!src || m.statement->effect != wanted) continue;
+          c.out.open("member");
+          c.out.element("SourcePolicyId", src->first);
+          c.out.element("SourcePolicyType", src->second);
+          c.out.close();
+        }
       }
       c.out.close();
       c.out.open("MissingContextValues");
@@ -192,8 +205,8 @@ Status simulate(Call& c, Input& in) {
 
 Status simulate_custom(Call& c) {
   Input in;
-  if (auto st = parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity,
-                               &in.identity_ids);
+  if (auto st =
+          parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity, &in);
       !st)
     return st;
   if (in.identity.empty())
@@ -218,13 +231,13 @@ Status simulate_principal(Call& c) {
     return fail(ErrorCode::kNoSuchEntity,
                 "The principal " + *source + " cannot be found or is not a user or role.");
   Input in;
-  size_t i = 0;
-  for (const auto& p : entry->identity) {
-    in.identity.push_back(*p);
-    in.identity_ids.push_back(*source + " policy " + std::to_string(++i));
+  for (const IdentityPolicy& p : entry->identity) {
+    in.identity.push_back(*p.policy);
+    in.identity_ids.push_back(p.name);
+    in.identity_types.push_back(p.source);
   }
-  if (auto st = parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity,
-                               &in.identity_ids);
+  if (auto st =
+          parse_policies(c.params, "PolicyInputList", PolicyKind::kIdentity, in.identity, &in);
       !st)
     return st;
   if (entry->boundary && !c.params.get("PermissionsBoundaryPolicyInputList.member.1"))

@@ -80,10 +80,14 @@ Match value_matches(ConditionOp op, const ConditionValue& pv, std::string_view c
         return arn ? unresolved_arn(pv.text, cv) : Match::kUnresolved;
       }
       bool m;
-      if (op == ConditionOp::kStringEquals || op == ConditionOp::kBinaryEquals) m = *t == cv;
-      else if (op == ConditionOp::kStringEqualsIgnoreCase) m = equals_ignore_case(*t, cv);
-      else if (op == ConditionOp::kStringLike) m = wildcard_match(*t, cv, false, pv.text.dynamic());
-      else m = arn_match(*t, cv, pv.text.dynamic(), false);
+      if (op == ConditionOp::kStringEquals || op == ConditionOp::kBinaryEquals)
+        m = *t == cv;
+      else if (op == ConditionOp::kStringEqualsIgnoreCase)
+        m = equals_ignore_case(*t, cv);
+      else if (op == ConditionOp::kStringLike)
+        m = wildcard_match(*t, cv, false, pv.text.dynamic());
+      else
+        m = arn_match(*t, cv, pv.text.dynamic(), false);
       return m ? Match::kYes : Match::kNo;
     }
     case ConditionOp::kNumericEquals:
@@ -273,9 +277,13 @@ bool statement_applies(const Statement& s, const Policy& p, const RequestContext
     }
     if (how) *how = std::max(*how, m);
   }
-  for (const Condition& c : s.conditions)
-    if (!condition_holds(c, ctx, trace)) return false;
-  return true;
+  bool all = true;
+  for (const Condition& c : s.conditions) {
+    if (condition_holds(c, ctx, trace)) continue;
+    all = false;
+    if (!trace) break;  // with a trace, every missing key is reported
+  }
+  return all;
 }
 
 Decision evaluate(const Policy& policy, const RequestContext& ctx, Trace* trace) {

@@ -452,7 +452,8 @@ std::optional<int64_t> parse_policy_date(std::string_view s) {
   if (t.size() == 10) t += "T00:00:00Z";  // a date alone
   auto tp = parse_iso8601(t);
   if (!tp) return std::nullopt;
-  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(tp->time_since_epoch()).count();
+  int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(tp->time_since_epoch()).count();
   // Milliseconds count; parse_iso8601 drops the fraction.
   if (t.size() > 20 && t[19] == '.') {
     int64_t frac = 0, scale = 100;

@@ -93,7 +93,8 @@ bool wildcard_match(std::string_view p, std::string_view t, bool ignore_case, bo
   return pi == p.size();
 }
 
-bool arn_match(std::string_view pattern, std::string_view arn, bool escapes, bool prefix_ignore_case) {
+bool arn_match(std::string_view pattern, std::string_view arn, bool escapes,
+               bool prefix_ignore_case) {
   if (pattern == "*") return true;
   // arn:partition:service:region:account:resource.
   for (int i = 0; i < 5; ++i) {
