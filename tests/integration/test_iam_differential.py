@@ -172,7 +172,7 @@ def test_generated_cases_match_expected_fixture(cases, expected):
     # Every decision occurs: a generator that drifted to all-deny would test little.
     counts = collections.Counter(expected["decisions"].values())
     assert min(counts.values()) >= len(ids) // 10, counts
-    assert len(wire_cases(cases)) >= 1800
+    assert len(wire_cases(cases)) >= 2000
 
 
 def test_simulate_custom_policy_matches_iam_simulate(server, cases, expected, tmp_path):

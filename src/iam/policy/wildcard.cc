@@ -6,7 +6,7 @@ namespace {
 
 // Decodes the UTF-8 code point at s[i] and advances i; a byte that does not start a valid
 // sequence stands for itself.
-char32_t next_code_point(std::string_view s, size_t& i) {
+char32_t decode_multibyte(std::string_view s, size_t& i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
   if (len <= 1 || i + static_cast<size_t>(len) > s.size()) {
@@ -26,9 +26,23 @@ char32_t next_code_point(std::string_view s, size_t& i) {
   return cp;
 }
 
+inline char32_t next_code_point(std::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {  // the common case: ASCII
+    ++i;
+    return c;
+  }
+  return decode_multibyte(s, i);
+}
+
 // Simple case folding: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals.
-char32_t fold(char32_t c) {
+char32_t fold_multibyte(char32_t c);
+inline char32_t fold(char32_t c) {
   if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  return fold_multibyte(c);
+}
+
+char32_t fold_multibyte(char32_t c) {
   if ((c >= 0xc0 && c <= 0xde && c != 0xd7) || (c >= 0x391 && c <= 0x3ab && c != 0x3a2) ||
       (c >= 0x410 && c <= 0x42f))
     return c + 32;
@@ -67,6 +81,17 @@ bool wildcard_match(std::string_view p, std::string_view t, bool ignore_case, bo
   while (ti < t.size()) {
     bool matched = false;
     if (pi < p.size()) {
+      unsigned char pb = static_cast<unsigned char>(p[pi]), tb = static_cast<unsigned char>(t[ti]);
+      if (pb < 0x80 && tb < 0x80 && pb != '*' && !(escapes && pb == '\\')) {
+        // ASCII on both sides: no decoding.
+        if (pb == '?' || pb == tb ||
+            (ignore_case && fold(pb) == fold(tb))) {
+          ++pi;
+          ++ti;
+          continue;
+        }
+        goto mismatch;
+      }
       size_t pn = pi;
       bool escaped = escapes && p[pi] == '\\' && pi + 1 < p.size();
       if (escaped) ++pn;
@@ -84,6 +109,7 @@ bool wildcard_match(std::string_view p, std::string_view t, bool ignore_case, bo
       }
     }
     if (matched) continue;
+  mismatch:
     if (star == std::string_view::npos) return false;
     pi = star + 1;
     next_code_point(t, mark);  // the star takes one more code point
