@@ -1,5 +1,6 @@
 #include "iam/authorize.h"
 
+#include <array>
 #include <chrono>
 
 namespace portcullis::iam {
@@ -44,9 +45,17 @@ void add_request_tags(RequestContext& ctx,
 }
 
 Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
-  std::vector<const Policy*> identity;
-  identity.reserve(caller.identity.size());
-  for (const IdentityPolicy& p : caller.identity) identity.push_back(p.policy.get());
+  // No allocation for the common case of a principal with up to 32 policies.
+  std::array<const Policy*, 32> small;
+  std::vector<const Policy*> large;
+  std::span<const Policy*> identity;
+  if (caller.identity.size() <= small.size()) {
+    identity = std::span<const Policy*>(small.data(), caller.identity.size());
+  } else {
+    large.resize(caller.identity.size());
+    identity = large;
+  }
+  for (size_t i = 0; i < caller.identity.size(); ++i) identity[i] = caller.identity[i].policy.get();
   const Policy* boundary[] = {caller.boundary.get()};
   PolicySet set;
   set.identity = identity;
