@@ -4,7 +4,6 @@
 #include "protocol/errors.h"
 #include "protocol/query.h"
 #include "sigv4/verifier.h"
-#include "sts/sts_api.h"
 
 namespace portcullis::app {
 
@@ -34,8 +33,9 @@ Protocol guess_protocol(const http::Request& req) {
 
 }  // namespace
 
-Edge::Edge(const Config& config, iam::IamService& iam, const Clock& clock)
-    : config_(config), iam_(iam), clock_(clock) {
+Edge::Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
+           const Clock& clock)
+    : config_(config), iam_(iam), sts_(sts), clock_(clock) {
   regions_ = {config.region};
   global_regions_ = {config.region};
   if (config.region != "us-east-1") global_regions_.push_back("us-east-1");
@@ -104,41 +104,60 @@ void Edge::handle(http::Request& req, http::Response& res) {
   }
   // The snapshot stays alive for the whole request.
   std::shared_ptr<const iam::Snapshot> snapshot = iam_.snapshot();
-  const iam::PrincipalEntry* caller = authenticate(req, *service, *snapshot, res);
+  std::shared_ptr<const iam::PrincipalEntry> caller = authenticate(req, *service, *snapshot, res);
   if (!caller) return;
   res.log_principal = caller->principal->arn;
 
   if (service->name == "sts")
-    return sts::handle(req, protocol::QueryParams::from_request(req), *caller->principal, res);
+    return sts_.handle(req, protocol::QueryParams::from_request(req), *caller, *snapshot, res);
   if (service->name == "iam")
     return iam_.handle(req, protocol::QueryParams::from_request(req), *caller, res);
   write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
               "The " + std::string(service->name) + " API is not implemented by Portcullis yet.");
 }
 
-const iam::PrincipalEntry* Edge::authenticate(const http::Request& req, const Service& service,
-                                              const iam::Snapshot& snapshot,
-                                              http::Response& res) const {
+std::shared_ptr<const iam::PrincipalEntry> Edge::authenticate(const http::Request& req,
+                                                              const Service& service,
+                                                              const iam::Snapshot& snapshot,
+                                                              http::Response& res) const {
   sigv4::VerifyOptions opt;
   opt.service = service.name;
   opt.regions = service.global ? global_regions_ : regions_;
   opt.max_skew = std::chrono::seconds(service.global ? config_.skew_control_plane_seconds
                                                      : config_.skew_execute_api_seconds);
   opt.echo_canonical = service.protocol == Protocol::kRestJson;
-  auto fail_with = [&](const Error& e) {
+  auto fail_with = [&](const Error& e) -> std::shared_ptr<const iam::PrincipalEntry> {
     protocol::write_error(res, service.protocol, e, req.request_id,
                           service.xmlns.empty() ? protocol::kStsXmlns : service.xmlns);
     return nullptr;
   };
   auto parsed = sigv4::parse(req, opt, clock_.now());
   if (!parsed) return fail_with(parsed.error());
-  const iam::KeyEntry* key = snapshot.find_key(parsed->access_key_id);
-  // A long-term key never comes with a session token.
-  if (!key || !key->active || !parsed->session_token.empty())
-    return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
-  if (auto st = sigv4::verify(req, *parsed, key->secret, opt); !st) return fail_with(st.error());
-  iam_.note_key_use(key->access_key_id, service.name);
-  return key->owner.get();
+  std::shared_ptr<const iam::PrincipalEntry> caller;
+  std::string secret;
+  if (parsed->access_key_id.starts_with("ASIA")) {
+    // Temporary credentials: the session token is the session.
+    if (parsed->session_token.empty())
+      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
+    auto session = sts_.session_caller(parsed->access_key_id, parsed->session_token, snapshot);
+    if (!session) return fail_with(session.error());
+    caller = std::move(session->entry);
+    secret = std::move(session->secret_access_key);
+    // Credentials from GetSessionToken (without MFA) cannot call IAM, as on AWS.
+    if (caller->session->from_session_token && service.name == "iam")
+      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
+  } else {
+    const iam::KeyEntry* key = snapshot.find_key(parsed->access_key_id);
+    // A long-term key never comes with a session token.
+    if (!key || !key->active || !parsed->session_token.empty())
+      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
+    // Shares ownership with the snapshot, which the caller keeps alive for the request.
+    caller = std::shared_ptr<const iam::PrincipalEntry>(key->owner);
+    secret = key->secret;
+  }
+  if (auto st = sigv4::verify(req, *parsed, secret, opt); !st) return fail_with(st.error());
+  if (!caller->session) iam_.note_key_use(parsed->access_key_id, service.name);
+  return caller;
 }
 
 void Edge::own_endpoint(const http::Request& req, http::Response& res) {

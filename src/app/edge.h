@@ -11,12 +11,13 @@
 #include "core/clock.h"
 #include "http/message.h"
 #include "iam/iam_api.h"
+#include "sts/sts_service.h"
 
 namespace portcullis::app {
 
 class Edge {
  public:
-  Edge(const Config& config, iam::IamService& iam, const Clock& clock);
+  Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts, const Clock& clock);
 
   void handle(http::Request& request, http::Response& response);
   // Whether a request may block (store reads and writes, XML and key work): every
@@ -28,13 +29,16 @@ class Edge {
   struct Service;
   const Service* find_service(std::string_view name) const;
   // Authenticates a signed control-plane request; on failure fills `response` and returns null.
-  const iam::PrincipalEntry* authenticate(const http::Request& request, const Service& service,
-                                          const iam::Snapshot& snapshot,
-                                          http::Response& response) const;
+  // Authenticates a signed control-plane request; on failure fills `response` and returns null.
+  std::shared_ptr<const iam::PrincipalEntry> authenticate(const http::Request& request,
+                                                          const Service& service,
+                                                          const iam::Snapshot& snapshot,
+                                                          http::Response& response) const;
   void own_endpoint(const http::Request& request, http::Response& response);
 
   const Config& config_;
   iam::IamService& iam_;
+  const sts::StsService& sts_;
   const Clock& clock_;
   std::vector<std::string> regions_;         // accepted by execute-api, apigateway, lambda
   std::vector<std::string> global_regions_;  // accepted by iam and sts

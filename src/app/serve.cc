@@ -69,7 +69,13 @@ int serve(Config config) {
     return 1;
   }
 
-  Edge edge(config, iam, SystemClock::instance());
+  auto token_keys = sts::TokenKeys::load(**store, *master_key, SystemClock::instance().now());
+  if (!token_keys) {
+    log::error(token_keys.error().message);
+    return 1;
+  }
+  sts::StsService sts(iam, std::move(*token_keys), SystemClock::instance());
+  Edge edge(config, iam, sts, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.
   signal(SIGPIPE, SIG_IGN);

@@ -36,6 +36,7 @@ enum class ErrorCode {
   kInvalidInput,
   kUnmodifiableEntity,
   kPolicyEvaluation,
+  kPackedPolicyTooLarge,
 };
 
 }  // namespace portcullis

@@ -31,6 +31,16 @@ RequestContext request_context(const PrincipalEntry& caller, const http::Request
     ctx.set("aws:PrincipalType", "AssumedRole");
   }
   for (const auto& [k, v] : caller.tags) ctx.set("aws:PrincipalTag/" + k, v);
+  if (caller.session) {
+    const auto& s = *caller.session;
+    ctx.set("aws:TokenIssueTime", format_iso8601(s.issued));
+    if (!s.source_identity.empty()) ctx.set("aws:SourceIdentity", s.source_identity);
+    if (!s.role_arn.empty()) {
+      // For a role session, aws:PrincipalArn is the role's ARN.
+      ctx.set("aws:PrincipalArn", s.role_arn);
+      ctx.principal.role_arn = s.role_arn;
+    }
+  }
   return ctx;
 }
 
@@ -63,18 +73,27 @@ Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
     set.has_boundary = true;
     set.boundary = boundary;
   }
+  std::vector<const Policy*> session;
+  if (caller.session && caller.session->has_policies) {
+    for (const auto& p : caller.session->policies) session.push_back(p.get());
+    set.has_session = true;
+    set.session = session;
+  }
   DecisionDetail d = decide(set, ctx);
   if (d.outcome == Outcome::kAllowed) return {};
-  std::string who = caller.principal->type == PrincipalType::kUser ? "User: " : "";
+  std::string who = "User: ";  // AWS writes it for users and role sessions alike
   std::string msg = who + caller.principal->arn + " is not authorized to perform: " + ctx.action +
                     " on resource: " + ctx.resource;
   if (d.outcome == Outcome::kExplicitDeny) {
-    msg += d.identity == Decision::kDeny ? " with an explicit deny in an identity-based policy"
-                                         : " with an explicit deny in a permissions boundary";
+    msg += d.identity == Decision::kDeny  ? " with an explicit deny in an identity-based policy"
+           : d.session == Decision::kDeny ? " with an explicit deny in a session policy"
+                                          : " with an explicit deny in a permissions boundary";
   } else if (d.identity != Decision::kAllow) {
     msg += " because no identity-based policy allows the " + ctx.action + " action";
-  } else {
+  } else if (set.has_boundary && d.boundary != Decision::kAllow) {
     msg += " because no permissions boundary allows the " + ctx.action + " action";
+  } else {
+    msg += " because no session policy allows the " + ctx.action + " action";
   }
   return fail(ErrorCode::kAccessDenied, msg);
 }

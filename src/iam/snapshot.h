@@ -3,12 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "iam/identity.h"
 #include "iam/policy/policy.h"
@@ -32,6 +34,18 @@ struct PrincipalEntry {
   std::vector<std::pair<std::string, std::string>> tags;
   std::shared_ptr<const Policy> trust;  // roles: the trust policy
   long max_session_duration = 3600;     // roles
+
+  // Callers with temporary credentials (STS): built per session from the sealed token.
+  struct Session {
+    std::string role_arn;                                 // role sessions: the role assumed
+    std::vector<std::shared_ptr<const Policy>> policies;  // session policies (intersected)
+    bool has_policies = false;
+    SystemTime issued;
+    std::string source_identity;
+    bool chained = false;             // assumed with role credentials
+    bool from_session_token = false;  // GetSessionToken credentials of a user
+  };
+  std::optional<Session> session;
 };
 
 struct KeyEntry {

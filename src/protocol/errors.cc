@@ -73,6 +73,8 @@ constexpr Entry kCatalogue[] = {
     {ErrorCode::kUnmodifiableEntity,
      {400, "UnmodifiableEntity", ""},
      {400, "BadRequestException", ""}},
+    {ErrorCode::kPackedPolicyTooLarge, {400, "PackedPolicyTooLarge", ""},
+     {400, "PackedPolicyTooLargeException", ""}},
     {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };
 
