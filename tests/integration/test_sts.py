@@ -318,18 +318,18 @@ def test_missing_sts_action(server):
 
 def test_model_action_not_implemented_boto3(sts):
     with pytest.raises(ClientError) as ei:
-        sts.assume_role(RoleArn="arn:aws:iam::000000000000:role/r", RoleSessionName="session")
+        sts.get_federation_token(Name="session")
     code, message, status = client_error(ei)
     assert (code, status) == ("NotImplemented", 501)
-    assert message == "STS action AssumeRole is not implemented by Portcullis yet."
+    assert message == "STS action GetFederationToken is not implemented by Portcullis yet."
 
 
 def test_model_action_not_implemented_raw(server):
-    body = "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr&RoleSessionName=s"
+    body = "Action=GetFederationToken&Version=2011-06-15&Name=s"
     r = exchange(server.port, signed_sts_request(server.port, body=body))
     assert r.status == 501
     assert query_error(r.body) == ("Receiver", "NotImplemented",
-                                   "STS action AssumeRole is not implemented by Portcullis yet.")
+                                   "STS action GetFederationToken is not implemented by Portcullis yet.")
 
 
 def test_unsigned_web_identity_action_not_implemented(server):
