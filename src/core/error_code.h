@@ -37,6 +37,8 @@ enum class ErrorCode {
   kUnmodifiableEntity,
   kPolicyEvaluation,
   kPackedPolicyTooLarge,
+  kInvalidIdentityToken,
+  kIdpRejectedClaim,
 };
 
 }  // namespace portcullis

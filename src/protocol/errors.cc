@@ -75,6 +75,10 @@ constexpr Entry kCatalogue[] = {
      {400, "BadRequestException", ""}},
     {ErrorCode::kPackedPolicyTooLarge, {400, "PackedPolicyTooLarge", ""},
      {400, "PackedPolicyTooLargeException", ""}},
+    {ErrorCode::kInvalidIdentityToken, {400, "InvalidIdentityToken", ""},
+     {400, "InvalidIdentityTokenException", ""}},
+    {ErrorCode::kIdpRejectedClaim, {403, "IDPRejectedClaim", ""},
+     {403, "IDPRejectedClaimException", ""}},
     {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };
 
