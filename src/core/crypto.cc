@@ -59,6 +59,14 @@ Digest sha256(std::string_view data) {
 
 std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
 
+std::array<unsigned char, 20> sha1(std::string_view data) {
+  std::array<unsigned char, 20> out;
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha1(), nullptr) != 1)
+    std::abort();
+  return out;
+}
+
 Digest hmac_sha256(std::string_view key, std::string_view data) {
   Digest out;
   EVP_MAC_CTX* ctx = contexts().mac;

@@ -4,6 +4,7 @@
 
 #include "core/encoding.h"
 #include "core/seal.h"
+#include "federation/saml/metadata.h"
 #include "iam/entities.h"
 
 namespace portcullis::iam {
@@ -44,6 +45,11 @@ const PrincipalEntry* Snapshot::find_user(std::string_view name) const {
 const PrincipalEntry* Snapshot::find_role(std::string_view name) const {
   auto it = roles_.find(lower(name));
   return it == roles_.end() ? nullptr : it->second.get();
+}
+
+const SamlProvider* Snapshot::find_saml_provider(std::string_view arn) const {
+  auto it = saml_providers_.find(std::string(arn));
+  return it == saml_providers_.end() ? nullptr : &it->second;
 }
 
 std::shared_ptr<const Policy> Snapshot::find_policy(std::string_view arn) const {
@@ -148,6 +154,17 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     if (auto it = r.find("MaxSessionDuration"); it != r.end())
       e->max_session_duration = static_cast<long>(it->value().to_number<int64_t>());
     snap->roles_[lower(e->principal->name)] = std::move(e);
+  }
+
+  auto saml_rows = txn.scan(kSamlProviders);
+  if (!saml_rows) return std::unexpected(saml_rows.error());
+  for (const json::object& p : parse_rows(*saml_rows)) {
+    // Validated when stored; a document that no longer parses trusts no key.
+    auto m = federation::saml::parse_metadata(str(p, "SAMLMetadataDocument"));
+    if (!m) continue;
+    SamlProvider sp{std::string(str(p, "Arn")), std::string(str(p, "Name")), m->entity_id,
+                    std::move(m->signing_certificates)};
+    snap->saml_providers_[sp.arn] = std::move(sp);
   }
 
   auto key_rows = txn.scan(kKeys);

@@ -42,6 +42,7 @@ struct PrincipalEntry {
     bool has_policies = false;
     SystemTime issued;
     std::string source_identity;
+    std::vector<std::pair<std::string, std::string>> transitive_tags;  // carried when chaining
     bool chained = false;             // assumed with role credentials
     bool from_session_token = false;  // GetSessionToken credentials of a user
   };
@@ -55,8 +56,17 @@ struct KeyEntry {
   std::shared_ptr<const PrincipalEntry> owner;
 };
 
+// A SAML provider as STS trusts it: the signing certificates and entity id of its metadata.
+struct SamlProvider {
+  std::string arn;
+  std::string name;
+  std::string entity_id;
+  std::vector<std::string> certificates;  // DER
+};
+
 class Snapshot {
  public:
+  const SamlProvider* find_saml_provider(std::string_view arn) const;
   const KeyEntry* find_key(std::string_view access_key_id) const;
   const PrincipalEntry* find_user(std::string_view name) const;  // any case
   const PrincipalEntry* find_role(std::string_view name) const;
@@ -74,6 +84,7 @@ class Snapshot {
   std::unordered_map<std::string, KeyEntry> keys_;
   std::unordered_map<std::string, std::shared_ptr<const PrincipalEntry>> users_, roles_;
   std::unordered_map<std::string, std::shared_ptr<const Policy>> policies_;  // by ARN
+  std::unordered_map<std::string, SamlProvider> saml_providers_;             // by ARN
 };
 
 }  // namespace portcullis::iam

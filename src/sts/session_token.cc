@@ -134,7 +134,11 @@ std::optional<std::string> unb64url(std::string_view text) {
       return std::nullopt;
   }
   while (s.size() % 4) s.push_back('=');
-  return base64_decode(s);
+  auto bytes = base64_decode(s);
+  // Only the canonical encoding: unused trailing bits must be zero, so each token has exactly
+  // one spelling.
+  if (!bytes || b64url(*bytes) != text) return std::nullopt;
+  return bytes;
 }
 
 }  // namespace

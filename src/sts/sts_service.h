@@ -2,9 +2,13 @@
 // session credentials back into a caller, from the sealed token alone.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -23,9 +27,31 @@ struct SessionCaller {
   std::string secret_access_key;
 };
 
+// Remembers identity-provider assertions until they expire, so each is used once, even when
+// the same assertion is submitted by concurrent calls.
+class AssertionLog {
+ public:
+  bool first_use(const std::string& id, SystemTime expires, SystemTime now);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, SystemTime> seen_;
+  SystemTime next_sweep_{};
+};
+
+// What SAML assertions must be addressed to, and the clock skew allowed on their windows.
+struct StsSettings {
+  std::vector<std::string> saml_audiences{"https://signin.aws.amazon.com/saml",
+                                          "urn:amazon:webservices"};
+  std::string saml_recipient = "https://signin.aws.amazon.com/saml";
+  std::chrono::seconds saml_skew{300};
+};
+
 class StsService {
  public:
-  StsService(iam::IamService& iam, TokenKeys keys, const Clock& clock);
+  using Settings = StsSettings;
+  StsService(iam::IamService& iam, TokenKeys keys, const Clock& clock,
+             StsSettings settings = StsSettings());
 
   // The caller behind session credentials (an ASIA… key with its token): InvalidClientTokenId
   // for a bad token or one whose role or user no longer exists, ExpiredToken when expired.
@@ -36,11 +62,20 @@ class StsService {
   void handle(const http::Request& request, const protocol::QueryParams& params,
               const iam::PrincipalEntry& caller, const iam::Snapshot& snapshot,
               http::Response& response) const;
+  // Answers the calls AWS accepts unsigned: AssumeRoleWithSAML (and, later, WithWebIdentity).
+  void handle_unsigned(const http::Request& request, const protocol::QueryParams& params,
+                       const iam::Snapshot& snapshot, http::Response& response) const;
 
  private:
+  void dispatch(const http::Request& request, const protocol::QueryParams& params,
+                const iam::PrincipalEntry* caller, const iam::Snapshot& snapshot,
+                http::Response& response) const;
+
   iam::IamService& iam_;
   TokenKeys keys_;
   const Clock& clock_;
+  Settings settings_;
+  mutable AssertionLog assertions_;
 };
 
 }  // namespace portcullis::sts

@@ -678,3 +678,45 @@ def aws_json(server: "PortcullisServer", args: Iterable[str], home: Path, key: s
                 env={"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
     out = json.loads(p.stdout) if p.stdout.strip() else None
     return p.returncode, out, p.stderr
+
+
+# -- STS sessions -------------------------------------------------------------------------------
+
+INVALID_TOKEN = ("InvalidClientTokenId", "The security token included in the request is invalid.",
+                 403)
+
+_shared_boto3_session: boto3.session.Session | None = None
+
+
+def session_client(server: "PortcullisServer", service: str, credentials: Mapping[str, str],
+                   validate: bool = True):
+    """A client signed with temporary credentials (the `Credentials` of AssumeRole or
+    GetSessionToken). One boto3 session is shared, so its service models load only once."""
+    global _shared_boto3_session
+    if _shared_boto3_session is None:
+        _shared_boto3_session = boto3.session.Session(region_name="us-east-1")
+    return _shared_boto3_session.client(
+        service, endpoint_url=server.endpoint, region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials.get("SessionToken"),
+        config=NO_RETRY if validate else NO_RETRY_UNVALIDATED)
+
+
+def assumed_role_arn(role: str, session: str, account: str = DEFAULT_ACCOUNT) -> str:
+    """arn:aws:sts::<account>:assumed-role/<role>/<session>."""
+    return f"arn:aws:sts::{account}:assumed-role/{role}/{session}"
+
+
+def trust_statement(principal: Mapping, action="sts:AssumeRole", effect: str = "Allow",
+                    condition: Mapping | None = None) -> dict:
+    """A trust-policy statement (no Resource, as AWS requires)."""
+    s = {"Effect": effect, "Principal": dict(principal), "Action": action}
+    if condition:
+        s["Condition"] = dict(condition)
+    return s
+
+
+def trust_document(*statements: dict) -> str:
+    """A role trust policy (JSON text) with the given statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
