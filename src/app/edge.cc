@@ -82,10 +82,9 @@ void Edge::handle(http::Request& req, http::Response& res) {
     if (p == Protocol::kQuery) {
       auto params = protocol::QueryParams::from_request(req);
       auto action = params.get("Action");
+      // The federation calls, which AWS accepts unsigned.
       if (action && (*action == "AssumeRoleWithSAML" || *action == "AssumeRoleWithWebIdentity"))
-        return write_error(
-            res, p, req, ErrorCode::kNotImplemented,
-            "STS action " + std::string(*action) + " is not implemented by Portcullis yet.");
+        return sts_.handle_unsigned(req, params, *iam_.snapshot(), res);
     }
     if (sigv4::has_authentication(req)) {
       // Signed, but the credential cannot even be split into its scope.

@@ -29,6 +29,10 @@ struct ClientRequest {
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // https: a server certificate chain is trusted when one of its certificates has one of
+  // these SHA-1 thumbprints (hex), or else when the system's CAs verify it.
+  std::vector<std::string> tls_thumbprints;
+  size_t max_response_bytes = 8 * 1024 * 1024;
 };
 
 struct ClientResponse {

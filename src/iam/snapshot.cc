@@ -52,6 +52,11 @@ const SamlProvider* Snapshot::find_saml_provider(std::string_view arn) const {
   return it == saml_providers_.end() ? nullptr : &it->second;
 }
 
+const OidcProvider* Snapshot::find_oidc_provider(std::string_view url) const {
+  auto it = oidc_providers_.find(std::string(url));
+  return it == oidc_providers_.end() ? nullptr : &it->second;
+}
+
 std::shared_ptr<const Policy> Snapshot::find_policy(std::string_view arn) const {
   auto it = policies_.find(std::string(arn));
   return it == policies_.end() ? nullptr : it->second;
@@ -165,6 +170,17 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     SamlProvider sp{std::string(str(p, "Arn")), std::string(str(p, "Name")), m->entity_id,
                     std::move(m->signing_certificates)};
     snap->saml_providers_[sp.arn] = std::move(sp);
+  }
+
+  auto oidc_rows = txn.scan(kOidcProviders);
+  if (!oidc_rows) return std::unexpected(oidc_rows.error());
+  for (const json::object& p : parse_rows(*oidc_rows)) {
+    OidcProvider op{std::string(str(p, "Arn")), std::string(str(p, "Url")), {}, {}};
+    for (const json::value& v : p.at("ClientIDList").as_array())
+      op.client_ids.emplace_back(v.as_string());
+    for (const json::value& v : p.at("ThumbprintList").as_array())
+      op.thumbprints.emplace_back(v.as_string());
+    snap->oidc_providers_[op.url] = std::move(op);
   }
 
   auto key_rows = txn.scan(kKeys);

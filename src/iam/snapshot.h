@@ -64,9 +64,18 @@ struct SamlProvider {
   std::vector<std::string> certificates;  // DER
 };
 
+// An OpenID Connect provider as STS trusts it.
+struct OidcProvider {
+  std::string arn;
+  std::string url;  // host/path, as ARNs and condition keys name it
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+};
+
 class Snapshot {
  public:
   const SamlProvider* find_saml_provider(std::string_view arn) const;
+  const OidcProvider* find_oidc_provider(std::string_view url) const;  // host/path
   const KeyEntry* find_key(std::string_view access_key_id) const;
   const PrincipalEntry* find_user(std::string_view name) const;  // any case
   const PrincipalEntry* find_role(std::string_view name) const;
@@ -85,6 +94,7 @@ class Snapshot {
   std::unordered_map<std::string, std::shared_ptr<const PrincipalEntry>> users_, roles_;
   std::unordered_map<std::string, std::shared_ptr<const Policy>> policies_;  // by ARN
   std::unordered_map<std::string, SamlProvider> saml_providers_;             // by ARN
+  std::unordered_map<std::string, OidcProvider> oidc_providers_;             // by URL
 };
 
 }  // namespace portcullis::iam

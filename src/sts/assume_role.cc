@@ -191,7 +191,7 @@ Status assume_role_with_saml(Call& c) {
   rules.issuer = provider->entity_id;
   rules.audiences = c.settings.saml_audiences;
   rules.recipient = c.settings.saml_recipient;
-  rules.skew = c.settings.saml_skew;
+  rules.skew = c.settings.skew;
   auto assertion = federation::saml::verify_response(*assertion_text, rules, c.now);
   if (!assertion) return std::unexpected(assertion.error());
 

@@ -45,6 +45,7 @@ struct Call {
   const TokenKeys& keys;
   iam::IamService& iam;
   AssertionLog& assertions;
+  KeySetCache& key_sets;
   SystemTime now;
   Writer& out;
 };
@@ -85,5 +86,6 @@ std::string name_qualifier(std::string_view issuer, std::string_view account,
 
 Status assume_role(Call& c);
 Status assume_role_with_saml(Call& c);
+Status assume_role_with_web_identity(Call& c);
 
 }  // namespace portcullis::sts::detail

@@ -72,6 +72,28 @@ bool AssertionLog::first_use(const std::string& id, SystemTime expires, SystemTi
   return seen_.emplace(id, expires).second;
 }
 
+Result<KeySetCache::Keys> KeySetCache::keys(const std::string& issuer,
+                                            const std::vector<std::string>& thumbprints,
+                                            bool refresh, SystemTime now) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = sets_.find(issuer);
+    if (it != sets_.end()) {
+      auto age = now - it->second.fetched;
+      bool fresh = age < std::chrono::hours(1);
+      bool may_refetch = age >= std::chrono::seconds(10);
+      if ((fresh && !refresh) || !may_refetch) return it->second.keys;
+    }
+  }
+  // Fetched without the lock: other providers' tokens are not held up.
+  auto fetched = federation::oidc::fetch_jwks(issuer, thumbprints, std::chrono::seconds(5));
+  if (!fetched) return std::unexpected(fetched.error());
+  auto keys = std::make_shared<const std::vector<federation::oidc::Jwk>>(std::move(*fetched));
+  std::lock_guard lock(mu_);
+  sets_[issuer] = Entry{keys, now};
+  return keys;
+}
+
 StsService::StsService(iam::IamService& iam, TokenKeys keys, const Clock& clock,
                        StsSettings settings)
     : iam_(iam), keys_(std::move(keys)), clock_(clock), settings_(std::move(settings)) {}
@@ -161,6 +183,7 @@ void StsService::dispatch(const http::Request& req, const protocol::QueryParams&
   static constexpr Op kOps[] = {
       {"AssumeRole", assume_role, false},
       {"AssumeRoleWithSAML", assume_role_with_saml, true},
+      {"AssumeRoleWithWebIdentity", assume_role_with_web_identity, true},
       {"GetSessionToken", get_session_token, false},
       {"GetAccessKeyInfo", get_access_key_info, false},
       {"GetCallerIdentity", get_caller_identity, false},
@@ -183,7 +206,8 @@ void StsService::dispatch(const http::Request& req, const protocol::QueryParams&
   if (!caller && !op->unsigned_call)
     return write_error(res, req, Error{ErrorCode::kMissingAuthenticationToken, ""});
   Writer out(req, *action);
-  Call call{req, params, caller, snapshot, settings_, keys_, iam_, assertions_, clock_.now(), out};
+  Call call{req,  params,      caller,    snapshot,     settings_, keys_,
+            iam_, assertions_, key_sets_, clock_.now(), out};
   if (auto st = op->fn(call); !st) return write_error(res, req, st.error());
   out.finish(res);
 }

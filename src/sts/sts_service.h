@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "federation/oidc/jwt.h"
 #include "http/message.h"
 #include "iam/iam_api.h"
 #include "iam/snapshot.h"
@@ -44,7 +45,25 @@ struct StsSettings {
   std::vector<std::string> saml_audiences{"https://signin.aws.amazon.com/saml",
                                           "urn:amazon:webservices"};
   std::string saml_recipient = "https://signin.aws.amazon.com/saml";
-  std::chrono::seconds saml_skew{300};
+  std::chrono::seconds skew{300};
+};
+
+// The JSON Web Key sets of OpenID Connect providers, fetched through discovery, kept for an
+// hour and fetched again (at most every 10 seconds) when a token names a key they lack.
+class KeySetCache {
+ public:
+  using Keys = std::shared_ptr<const std::vector<federation::oidc::Jwk>>;
+  // The keys of `issuer`; `refresh` asks for a new fetch (the token names an unknown kid).
+  Result<Keys> keys(const std::string& issuer, const std::vector<std::string>& thumbprints,
+                    bool refresh, SystemTime now);
+
+ private:
+  struct Entry {
+    Keys keys;
+    SystemTime fetched;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> sets_;
 };
 
 class StsService {
@@ -76,6 +95,7 @@ class StsService {
   const Clock& clock_;
   Settings settings_;
   mutable AssertionLog assertions_;
+  mutable KeySetCache key_sets_;
 };
 
 }  // namespace portcullis::sts
