@@ -74,6 +74,11 @@ const Setting kSettings[] = {
                    "allowed clock skew of signed API invocations"),
     NUMBER_SETTING(skew_control_plane_seconds, int, 0, 86'400,
                    "allowed clock skew of signed IAM and STS calls"),
+    STRING_SETTING(saml_audiences,
+                   "comma-separated audiences a SAML assertion may be addressed to"),
+    STRING_SETTING(saml_recipient, "the Recipient and Destination SAML responses must name"),
+    NUMBER_SETTING(federation_skew_seconds, int, 0, 3600,
+                   "clock skew allowed on SAML assertion and OIDC token time windows"),
 };
 
 #undef STRING_SETTING

@@ -29,6 +29,9 @@ struct Config {
   int drain_timeout_ms = 10'000;
   int skew_execute_api_seconds = 300;
   int skew_control_plane_seconds = 900;
+  std::string saml_audiences = "https://signin.aws.amazon.com/saml,urn:amazon:webservices";
+  std::string saml_recipient = "https://signin.aws.amazon.com/saml";
+  int federation_skew_seconds = 300;
 
   // Derived from `listen` by validate().
   std::string host;

@@ -74,7 +74,18 @@ int serve(Config config) {
     log::error(token_keys.error().message);
     return 1;
   }
-  sts::StsService sts(iam, std::move(*token_keys), SystemClock::instance());
+  sts::StsSettings sts_settings;
+  sts_settings.saml_audiences.clear();
+  for (size_t pos = 0; pos <= config.saml_audiences.size();) {
+    size_t comma = config.saml_audiences.find(',', pos);
+    std::string a = config.saml_audiences.substr(pos, comma - pos);
+    if (!a.empty()) sts_settings.saml_audiences.push_back(a);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  sts_settings.saml_recipient = config.saml_recipient;
+  sts_settings.skew = std::chrono::seconds(config.federation_skew_seconds);
+  sts::StsService sts(iam, std::move(*token_keys), SystemClock::instance(), sts_settings);
   Edge edge(config, iam, sts, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.

@@ -720,3 +720,14 @@ def trust_statement(principal: Mapping, action="sts:AssumeRole", effect: str = "
 def trust_document(*statements: dict) -> str:
     """A role trust policy (JSON text) with the given statements."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def unsigned_client(server: "PortcullisServer", service: str):
+    """A client that sends its calls unsigned (signature_version=UNSIGNED), as AWS clients send
+    AssumeRoleWithSAML and AssumeRoleWithWebIdentity."""
+    global _shared_boto3_session
+    if _shared_boto3_session is None:
+        _shared_boto3_session = boto3.session.Session(region_name="us-east-1")
+    config = NO_RETRY.merge(botocore.config.Config(signature_version=botocore.UNSIGNED))
+    return _shared_boto3_session.client(service, endpoint_url=server.endpoint,
+                                        region_name="us-east-1", config=config)
