@@ -29,6 +29,21 @@ void uri_encode_append(std::string& out, std::string_view s, bool keep_slash = f
 // With plus_is_space (application/x-www-form-urlencoded), '+' decodes to a space.
 std::string percent_decode(std::string_view s, bool plus_is_space = false);
 
+// Calls f(name, value) for each "name=value" of an application/x-www-form-urlencoded or URL
+// query string, raw (still encoded); empty items are skipped, a missing '=' gives an empty value.
+template <typename F>
+void for_each_param(std::string_view query, F&& f) {
+  size_t pos = 0;
+  while (pos < query.size()) {
+    size_t amp = query.find('&', pos);
+    std::string_view item = query.substr(pos, amp == query.npos ? query.npos : amp - pos);
+    pos = amp == query.npos ? query.size() : amp + 1;
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    f(item.substr(0, eq), eq == item.npos ? std::string_view() : item.substr(eq + 1));
+  }
+}
+
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
 

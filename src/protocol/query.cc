@@ -5,17 +5,9 @@
 namespace portcullis::protocol {
 
 void QueryParams::add_form(std::string_view form) {
-  size_t pos = 0;
-  while (pos < form.size()) {
-    size_t amp = form.find('&', pos);
-    std::string_view item = form.substr(pos, amp == form.npos ? form.npos : amp - pos);
-    pos = amp == form.npos ? form.size() : amp + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    params_.emplace_back(
-        percent_decode(item.substr(0, eq), true),
-        eq == item.npos ? std::string() : percent_decode(item.substr(eq + 1), true));
-  }
+  for_each_param(form, [this](std::string_view name, std::string_view value) {
+    params_.emplace_back(percent_decode(name, true), percent_decode(value, true));
+  });
 }
 
 QueryParams QueryParams::parse(std::string_view form) {

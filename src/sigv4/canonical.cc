@@ -59,50 +59,25 @@ bool plain_query(std::string_view q) {
 
 std::string canonical_query(std::string_view raw_query, std::string_view exclude) {
   if (raw_query.empty()) return {};
+  // Parameters made only of unreserved characters are their own canonical form: no copies.
+  const bool plain = plain_query(raw_query);
+  thread_local std::vector<std::pair<std::string, std::string>> encoded;
+  thread_local std::vector<std::pair<std::string_view, std::string_view>> items;
+  encoded.clear();
+  items.clear();
+  for_each_param(raw_query, [&](std::string_view name, std::string_view value) {
+    if (plain)
+      items.emplace_back(name, value);
+    else
+      encoded.emplace_back(uri_encode(percent_decode(name)), uri_encode(percent_decode(value)));
+  });
+  for (const auto& [n, v] : encoded) items.emplace_back(n, v);
+  if (!exclude.empty())
+    std::erase_if(items, [&](const auto& item) { return item.first == exclude; });
+  std::sort(items.begin(), items.end());
   std::string out;
   out.reserve(raw_query.size() + 8);
-  if (plain_query(raw_query)) {
-    // Nothing to decode or encode: sort the parameters as they are.
-    thread_local std::vector<std::pair<std::string_view, std::string_view>> items;
-    items.clear();
-    size_t pos = 0;
-    while (pos < raw_query.size()) {
-      size_t amp = raw_query.find('&', pos);
-      std::string_view item =
-          raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
-      pos = amp == raw_query.npos ? raw_query.size() : amp + 1;
-      if (item.empty()) continue;
-      size_t eq = item.find('=');
-      std::string_view name = item.substr(0, eq);
-      if (!exclude.empty() && name == exclude) continue;
-      items.emplace_back(name, eq == item.npos ? std::string_view() : item.substr(eq + 1));
-    }
-    std::sort(items.begin(), items.end());
-    for (const auto& [n, v] : items) {
-      if (!out.empty()) out.push_back('&');
-      out += n;
-      out.push_back('=');
-      out += v;
-    }
-    return out;
-  }
-  std::vector<std::pair<std::string, std::string>> params;
-  size_t pos = 0;
-  while (pos < raw_query.size()) {
-    size_t amp = raw_query.find('&', pos);
-    std::string_view item =
-        raw_query.substr(pos, amp == raw_query.npos ? raw_query.npos : amp - pos);
-    pos = amp == raw_query.npos ? raw_query.size() : amp + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string_view name = item.substr(0, eq);
-    std::string_view value = eq == item.npos ? std::string_view() : item.substr(eq + 1);
-    std::string enc_name = uri_encode(percent_decode(name));
-    if (!exclude.empty() && enc_name == exclude) continue;
-    params.emplace_back(std::move(enc_name), uri_encode(percent_decode(value)));
-  }
-  std::sort(params.begin(), params.end());
-  for (const auto& [n, v] : params) {
+  for (const auto& [n, v] : items) {
     if (!out.empty()) out.push_back('&');
     out += n;
     out.push_back('=');

@@ -20,16 +20,11 @@ constexpr std::string_view kMismatch =
 
 // Reads one parameter from a raw query string, decoded.
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  size_t pos = 0;
-  while (pos < query.size()) {
-    size_t amp = query.find('&', pos);
-    std::string_view item = query.substr(pos, amp == query.npos ? query.npos : amp - pos);
-    pos = amp == query.npos ? query.size() : amp + 1;
-    size_t eq = item.find('=');
-    if (item.substr(0, eq) == name)
-      return eq == item.npos ? std::string() : percent_decode(item.substr(eq + 1));
-  }
-  return std::nullopt;
+  std::optional<std::string> found;
+  for_each_param(query, [&](std::string_view n, std::string_view v) {
+    if (!found && n == name) found = percent_decode(v);
+  });
+  return found;
 }
 
 bool header_form(const http::Request& r) {
