@@ -85,7 +85,7 @@ int serve(Config config) {
   }
   sts_settings.saml_recipient = config.saml_recipient;
   sts_settings.skew = std::chrono::seconds(config.federation_skew_seconds);
-  sts::StsService sts(iam, std::move(*token_keys), SystemClock::instance(), sts_settings);
+  sts::StsService sts(iam, **store, std::move(*token_keys), SystemClock::instance(), sts_settings);
   Edge edge(config, iam, sts, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.

@@ -38,9 +38,10 @@ std::string member_name(std::string_view param) {
 
 Status check(std::string_view value, const Constraint& c, std::string_view member) {
   auto violation = [&](const std::string& what) {
-    return fail(ErrorCode::kValidationError,
-                "1 validation error detected: Value '" + std::string(value) + "' at '" +
-                    std::string(member) + "' failed to satisfy constraint: " + what);
+    std::string shown = c.secret ? std::string() : "'" + std::string(value) + "' ";
+    return fail(ErrorCode::kValidationError, "1 validation error detected: Value " + shown +
+                                                 "at '" + std::string(member) +
+                                                 "' failed to satisfy constraint: " + what);
   };
   if (value.size() < c.min)
     return violation("Member must have length greater than or equal to " + std::to_string(c.min));

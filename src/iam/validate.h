@@ -17,6 +17,7 @@ struct Constraint {
   // A character class the whole value must be made of; empty: anything printable.
   std::string_view pattern_name;  // as AWS prints it
   bool (*allowed)(char) = nullptr;
+  bool secret = false;  // a credential (an assertion, a token): never echoed in messages
 };
 
 // The IAM model's string shapes.

@@ -15,7 +15,7 @@ bool external_id_char(char c) {
          std::string_view("_+=,.@:/-").find(c) != std::string_view::npos;
 }
 const iam::Constraint kExternalId{2, 1224, "[\\w+=,.@:\\/-]*", external_id_char};
-const iam::Constraint kSamlAssertion{4, 100000, "", nullptr};
+const iam::Constraint kSamlAssertion{4, 100000, "", nullptr, true};
 
 // Whether the trust policy (with the caller's own policies, when there is a caller) allows
 // `action` on the role.
@@ -233,8 +233,10 @@ Status assume_role_with_saml(Call& c) {
   }
 
   // One use per assertion until it expires, across concurrent calls.
-  if (!c.assertions.first_use(provider->arn + "#" + assertion->id, assertion->not_on_or_after,
-                              c.now))
+  auto first = c.assertions.first_use(provider->arn + "#" + assertion->id,
+                                      assertion->not_on_or_after, c.now);
+  if (!first) return std::unexpected(first.error());
+  if (!*first)
     return fail(ErrorCode::kInvalidIdentityToken, "The SAML assertion has already been used.");
 
   // The trust policy decides, with the provider as the federated principal.

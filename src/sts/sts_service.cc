@@ -63,13 +63,28 @@ Status get_caller_identity(Call& c) {
 
 }  // namespace
 
-bool AssertionLog::first_use(const std::string& id, SystemTime expires, SystemTime now) {
-  std::lock_guard lock(mu_);
-  if (now >= next_sweep_) {
-    std::erase_if(seen_, [&](const auto& e) { return e.second < now; });
-    next_sweep_ = now + std::chrono::minutes(1);
-  }
-  return seen_.emplace(id, expires).second;
+Result<bool> AssertionLog::first_use(const std::string& id, SystemTime expires, SystemTime now) {
+  constexpr std::string_view kTable = "sts.assertions";
+  const int64_t t = epoch(now);
+  bool first = false;
+  Status st = store_.write([&](store::Transaction& txn) -> Status {
+    // Once a minute, forget what has expired.
+    int64_t sweep = next_sweep_.load();
+    if (t >= sweep && next_sweep_.compare_exchange_strong(sweep, t + 60)) {
+      auto rows = txn.scan(kTable);
+      if (!rows) return std::unexpected(rows.error());
+      for (const auto& [key, value] : *rows)
+        if (std::stoll(value) < t)
+          if (auto e = txn.erase(kTable, key); !e) return e;
+    }
+    auto seen = txn.get(kTable, id);
+    if (!seen) return std::unexpected(seen.error());
+    if (*seen && std::stoll(**seen) >= t) return {};
+    first = true;
+    return txn.put(kTable, id, std::to_string(epoch(expires)));
+  });
+  if (!st) return std::unexpected(st.error());
+  return first;
 }
 
 Result<KeySetCache::Keys> KeySetCache::keys(const std::string& issuer,
@@ -94,9 +109,13 @@ Result<KeySetCache::Keys> KeySetCache::keys(const std::string& issuer,
   return keys;
 }
 
-StsService::StsService(iam::IamService& iam, TokenKeys keys, const Clock& clock,
-                       StsSettings settings)
-    : iam_(iam), keys_(std::move(keys)), clock_(clock), settings_(std::move(settings)) {}
+StsService::StsService(iam::IamService& iam, store::Store& store, TokenKeys keys,
+                       const Clock& clock, StsSettings settings)
+    : iam_(iam),
+      keys_(std::move(keys)),
+      clock_(clock),
+      settings_(std::move(settings)),
+      assertions_(store) {}
 
 Result<SessionCaller> StsService::session_caller(std::string_view access_key_id,
                                                  std::string_view token,

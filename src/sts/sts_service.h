@@ -2,6 +2,7 @@
 // session credentials back into a caller, from the sealed token alone.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "iam/iam_api.h"
 #include "iam/snapshot.h"
 #include "protocol/query.h"
+#include "store/store.h"
 #include "sts/session_token.h"
 
 namespace portcullis::sts {
@@ -28,16 +30,17 @@ struct SessionCaller {
   std::string secret_access_key;
 };
 
-// Remembers identity-provider assertions until they expire, so each is used once, even when
-// the same assertion is submitted by concurrent calls.
+// Remembers identity-provider assertions until they expire, in the store, so each is used
+// once: across restarts, across nodes sharing the store, and under concurrent submissions (the
+// check and the record are one write transaction).
 class AssertionLog {
  public:
-  bool first_use(const std::string& id, SystemTime expires, SystemTime now);
+  explicit AssertionLog(store::Store& store) : store_(store) {}
+  Result<bool> first_use(const std::string& id, SystemTime expires, SystemTime now);
 
  private:
-  std::mutex mu_;
-  std::unordered_map<std::string, SystemTime> seen_;
-  SystemTime next_sweep_{};
+  store::Store& store_;
+  std::atomic<int64_t> next_sweep_{0};
 };
 
 // What SAML assertions must be addressed to, and the clock skew allowed on their windows.
@@ -69,7 +72,7 @@ class KeySetCache {
 class StsService {
  public:
   using Settings = StsSettings;
-  StsService(iam::IamService& iam, TokenKeys keys, const Clock& clock,
+  StsService(iam::IamService& iam, store::Store& store, TokenKeys keys, const Clock& clock,
              StsSettings settings = StsSettings());
 
   // The caller behind session credentials (an ASIA… key with its token): InvalidClientTokenId

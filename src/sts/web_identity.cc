@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-const iam::Constraint kWebIdentityToken{4, 20000, "", nullptr};
+const iam::Constraint kWebIdentityToken{4, 20000, "", nullptr, true};
 
 std::string claim(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -105,7 +105,7 @@ Status assume_role_with_web_identity(Call& c) {
   if (auto st = issue_role_session(c, s); !st) return st;
   protocol::XmlWriter& x = c.out.x;
   x.element("SubjectFromWebIdentityToken", sub);
-  x.element("Provider", url);
+  x.element("Provider", provider->arn);  // as AWS answers for registered OIDC providers
   x.element("Audience", audience);
   return {};
 }

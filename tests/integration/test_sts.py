@@ -332,12 +332,12 @@ def test_model_action_not_implemented_raw(server):
                                    "STS action GetFederationToken is not implemented by Portcullis yet.")
 
 
-def test_unsigned_web_identity_action_not_implemented(server):
-    body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=x&RoleSessionName=s&WebIdentityToken=t"
+def test_unsigned_web_identity_is_answered_by_sts(server):
+    body = ("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000"
+            "%3Arole%2Fr&RoleSessionName=session&WebIdentityToken=not-a-jwt")
     r = exchange(server.port, form_post(server.port, body))
-    assert r.status == 501
-    assert query_error(r.body)[1:] == (
-        "NotImplemented", "STS action AssumeRoleWithWebIdentity is not implemented by Portcullis yet.")
+    assert r.status == 400
+    assert query_error(r.body)[1:] == ("InvalidIdentityToken", "The web identity token is not a JWT.")
 
 
 def test_iam_action_not_implemented(server):

@@ -222,20 +222,6 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
   if (!name_id) return std::unexpected(invalid("The assertion has no NameID."));
   out.subject = text(name_id);
   out.subject_format = attr(name_id, "Format");
-  bool confirmed = false;
-  for (const xmlNode* sc = subject ? subject->children : nullptr; sc; sc = sc->next) {
-    if (!is(sc, kAssertionNs, "SubjectConfirmation")) continue;
-    if (attr(sc, "Method") != "urn:oasis:names:tc:SAML:2.0:cm:bearer") continue;
-    const xmlNode* data = child(sc, kAssertionNs, "SubjectConfirmationData");
-    if (!data || attr(data, "Recipient") != rules.recipient) continue;
-    auto until = time_attr(data, "NotOnOrAfter");
-    if (!until || now >= *until + rules.skew) continue;
-    confirmed = true;
-  }
-  if (!confirmed)
-    return std::unexpected(invalid(
-        "The assertion has no bearer SubjectConfirmation for this recipient that is still valid."));
-
   const xmlNode* conditions = child(assertion, kAssertionNs, "Conditions");
   if (!conditions) return std::unexpected(invalid("The assertion has no Conditions."));
   auto not_before = time_attr(conditions, "NotBefore");
@@ -246,15 +232,50 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
     return fail(ErrorCode::kExpiredToken, "The SAML assertion is not yet valid.");
   if (now >= *not_after + rules.skew)
     return fail(ErrorCode::kExpiredToken, "The SAML assertion has expired.");
+  // Redeemed soon after it was issued, as AWS requires (5 minutes, with the skew).
+  for (const xmlNode* n :
+       {static_cast<const xmlNode*>(root), static_cast<const xmlNode*>(assertion)}) {
+    auto issued = time_attr(n, "IssueInstant");
+    if (!issued) return std::unexpected(invalid("The SAML response has no IssueInstant."));
+    if (now > *issued + std::chrono::minutes(5) + rules.skew)
+      return fail(ErrorCode::kExpiredToken, "Token must be redeemed within 5 minutes of issuance");
+  }
+  bool confirmed = false, expired = false;
+  for (const xmlNode* sc = subject ? subject->children : nullptr; sc; sc = sc->next) {
+    if (!is(sc, kAssertionNs, "SubjectConfirmation")) continue;
+    if (attr(sc, "Method") != "urn:oasis:names:tc:SAML:2.0:cm:bearer") continue;
+    const xmlNode* data = child(sc, kAssertionNs, "SubjectConfirmationData");
+    if (!data || attr(data, "Recipient") != rules.recipient) continue;
+    auto until = time_attr(data, "NotOnOrAfter");
+    if (!until) continue;
+    if (now >= *until + rules.skew) {
+      expired = true;
+      continue;
+    }
+    confirmed = true;
+  }
+  if (!confirmed && expired)
+    return fail(ErrorCode::kExpiredToken, "The SAML assertion has expired.");
+  if (!confirmed)
+    return std::unexpected(
+        invalid("The assertion has no bearer SubjectConfirmation for this recipient."));
   out.not_on_or_after = *not_after;
-  for (const xmlNode* ar = conditions->children; ar && out.audience.empty(); ar = ar->next) {
+  // Audiences within one restriction are alternatives; every restriction must be met.
+  bool restricted = false;
+  for (const xmlNode* ar = conditions->children; ar; ar = ar->next) {
     if (!is(ar, kAssertionNs, "AudienceRestriction")) continue;
+    restricted = true;
+    std::string matched;
     for (const xmlNode* a = ar->children; a; a = a->next) {
       if (!is(a, kAssertionNs, "Audience")) continue;
       for (const std::string& want : rules.audiences)
-        if (text(a) == want) out.audience = want;
+        if (text(a) == want) matched = want;
     }
+    if (matched.empty())
+      return std::unexpected(invalid("The assertion's audience is not this service."));
+    if (out.audience.empty()) out.audience = matched;
   }
+  if (!restricted) return std::unexpected(invalid("The assertion's audience is not this service."));
   if (out.audience.empty())
     return std::unexpected(invalid("The assertion's audience is not this service."));
 
