@@ -280,7 +280,19 @@ Status assume_role_with_saml(Call& c) {
   s.role = role;
   s.session_name = session_name;
   s.request = std::move(*request);
-  s.seconds = s.request.duration.value_or(3600);
+  // DurationSeconds, or else the assertion's SessionDuration attribute, or an hour.
+  s.seconds = 3600;
+  if (auto it = attrs.find(std::string(kAttributes) + "SessionDuration");
+      it != attrs.end() && it->second.size() == 1) {
+    const std::string& d = it->second[0];
+    if (d.empty() || d.size() > 5 || d.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(d) < 900 || std::stol(d) > 43200)
+      return fail(ErrorCode::kInvalidIdentityToken,
+                  "The SessionDuration attribute of the SAML assertion must be a number of seconds "
+                  "from 900 to 43200.");
+    s.seconds = std::stol(d);
+  }
+  if (s.request.duration) s.seconds = *s.request.duration;
   s.not_after = assertion->session_not_on_or_after;
   s.tags = std::move(tags);
   s.transitive = std::move(transitive);
