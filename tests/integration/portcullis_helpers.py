@@ -74,12 +74,12 @@ class PortcullisServer:
     """A running `portcullis serve`, its port and everything it wrote to stdout and stderr."""
 
     def __init__(self, state_dir: Path, args: Iterable[str] = (), env: Mapping[str, str] | None = None,
-                 home: Path | None = None, admin_env: bool = True):
+                 home: Path | None = None, admin_env: bool = True, workers: int = 2):
         self.state_dir = Path(state_dir)
         home = home or self.state_dir.parent
         self.env = base_env(home, admin=admin_env, extra=env)
         self.argv = [BINARY, "serve", "--listen", "127.0.0.1:0", "--state-dir", str(self.state_dir),
-                     "--workers", "2", *args]
+                     "--workers", str(workers), *args]
         self.port: int | None = None
         self.returncode: int | None = None
         self._stderr: list[str] = []
