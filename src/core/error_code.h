@@ -39,6 +39,8 @@ enum class ErrorCode {
   kPackedPolicyTooLarge,
   kInvalidIdentityToken,
   kIdpRejectedClaim,
+  kExpiredIdentityToken,  // an identity provider's assertion or token, not our credentials
+  kTlsUntrusted,
 };
 
 }  // namespace portcullis

@@ -164,26 +164,16 @@ class Connection {
     ssl_ = SSL_new(ctx_);
     if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1) return fail(ErrorCode::kInternal, "TLS setup failed");
     SSL_set_tlsext_host_name(ssl_, url.host.c_str());
-    SSL_set1_host(ssl_, url.host.c_str());
-    // The chain is judged after the handshake: a known thumbprint, or the system's CAs.
+    set_expected_name(SSL_get0_param(ssl_), url.host);
+    // The chain is judged after the handshake (verify_peer), against the thumbprints or the
+    // system's CAs.
     SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
     for (;;) {
       int r = SSL_connect(ssl_);
       if (r == 1) break;
       if (auto st = wait_ssl(r, deadline); !st) return st;
     }
-    STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_);
-    for (int i = 0; chain && i < sk_X509_num(chain); ++i) {
-      unsigned char md[EVP_MAX_MD_SIZE];
-      unsigned int len = 0;
-      X509_digest(sk_X509_value(chain, i), EVP_sha1(), md, &len);
-      std::string hex = hex_encode(std::span<const unsigned char>(md, len));
-      for (const std::string& t : thumbprints)
-        if (iequals(t, hex)) return {};
-    }
-    if (SSL_get_verify_result(ssl_) != X509_V_OK)
-      return fail(ErrorCode::kInternal, "the TLS certificate of " + url.host + " is not trusted");
-    return {};
+    return verify_peer(url, thumbprints);
   }
 
   Status send_all(std::string_view data, Clock::time_point deadline) {
@@ -238,6 +228,50 @@ class Connection {
     if (err == SSL_ERROR_WANT_READ) return wait_for(fd_, POLLIN, deadline);
     if (err == SSL_ERROR_WANT_WRITE) return wait_for(fd_, POLLOUT, deadline);
     return fail(ErrorCode::kInternal, "TLS error");
+  }
+
+  static void set_expected_name(X509_VERIFY_PARAM* param, const std::string& host) {
+    // An IP address is matched against the certificate's IP names, anything else as a host.
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1)
+      X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+  }
+
+  // The server's chain is trusted when it verifies, for the URL's host, up to a certificate
+  // with one of the thumbprints taken as the only trust anchor (which may be the server's own
+  // certificate); without thumbprints, up to the system's CAs. A certificate merely present in
+  // the chain proves nothing: it must sign its way down to the server's.
+  Status verify_peer(const Url& url, const std::vector<std::string>& thumbprints) {
+    const Error untrusted{ErrorCode::kTlsUntrusted,
+                          "the TLS certificate of " + url.host + " is not trusted"};
+    X509* leaf = SSL_get0_peer_certificate(ssl_);
+    STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl_);
+    if (!leaf) return std::unexpected(untrusted);
+    if (thumbprints.empty())
+      return SSL_get_verify_result(ssl_) == X509_V_OK ? Status{} : std::unexpected(untrusted);
+    X509_STORE* store = X509_STORE_new();
+    bool anchored = false;
+    for (int i = 0; chain && i < sk_X509_num(chain); ++i) {
+      X509* cert = sk_X509_value(chain, i);
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      X509_digest(cert, EVP_sha1(), md, &len);
+      std::string hex = hex_encode(std::span<const unsigned char>(md, len));
+      for (const std::string& t : thumbprints)
+        if (iequals(t, hex)) anchored = X509_STORE_add_cert(store, cert) == 1 || anchored;
+    }
+    bool ok = false;
+    if (anchored) {
+      X509_STORE_CTX* vctx = X509_STORE_CTX_new();
+      if (vctx && X509_STORE_CTX_init(vctx, store, leaf, chain) == 1) {
+        X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(vctx);
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+        set_expected_name(param, url.host);
+        ok = X509_verify_cert(vctx) == 1;
+      }
+      X509_STORE_CTX_free(vctx);
+    }
+    X509_STORE_free(store);
+    return ok ? Status{} : std::unexpected(untrusted);
   }
 
   int fd_;

@@ -79,6 +79,9 @@ constexpr Entry kCatalogue[] = {
      {400, "InvalidIdentityTokenException", ""}},
     {ErrorCode::kIdpRejectedClaim, {403, "IDPRejectedClaim", ""},
      {403, "IDPRejectedClaimException", ""}},
+    {ErrorCode::kExpiredIdentityToken, {400, "ExpiredTokenException", ""},
+     {400, "ExpiredTokenException", ""}},
+    {ErrorCode::kTlsUntrusted, {502, "BadGateway", ""}, {502, "BadGatewayException", ""}},
     {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };
 

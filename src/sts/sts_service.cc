@@ -90,22 +90,33 @@ Result<bool> AssertionLog::first_use(const std::string& id, SystemTime expires, 
 Result<KeySetCache::Keys> KeySetCache::keys(const std::string& issuer,
                                             const std::vector<std::string>& thumbprints,
                                             bool refresh, SystemTime now) {
+  // Keys fetched under other thumbprints are not reused: changing them refetches.
+  std::string id = issuer;
+  for (const std::string& t : thumbprints) id += "|" + iam::lower(t);
   {
     std::lock_guard lock(mu_);
-    auto it = sets_.find(issuer);
+    auto it = sets_.find(id);
     if (it != sets_.end()) {
-      auto age = now - it->second.fetched;
-      bool fresh = age < std::chrono::hours(1);
-      bool may_refetch = age >= std::chrono::seconds(10);
-      if ((fresh && !refresh) || !may_refetch) return it->second.keys;
+      const Entry& e = it->second;
+      auto age = now - e.fetched;
+      bool recent = age < std::chrono::seconds(10);
+      if (e.error && recent) return std::unexpected(*e.error);
+      if (e.keys && (recent || (!refresh && age < std::chrono::hours(1)))) return e.keys;
     }
   }
   // Fetched without the lock: other providers' tokens are not held up.
+  const auto started = std::chrono::steady_clock::now();
   auto fetched = federation::oidc::fetch_jwks(issuer, thumbprints, std::chrono::seconds(5));
-  if (!fetched) return std::unexpected(fetched.error());
-  auto keys = std::make_shared<const std::vector<federation::oidc::Jwk>>(std::move(*fetched));
   std::lock_guard lock(mu_);
-  sets_[issuer] = Entry{keys, now};
+  if (!fetched) {
+    // A slow failure (a timeout) is remembered, so a provider that hangs holds one call every
+    // 10 seconds, not every call; a quick one (refused, an HTTP error) is simply tried again.
+    if (std::chrono::steady_clock::now() - started >= std::chrono::seconds(1))
+      sets_[id] = Entry{nullptr, fetched.error(), now};
+    return std::unexpected(fetched.error());
+  }
+  auto keys = std::make_shared<const std::vector<federation::oidc::Jwk>>(std::move(*fetched));
+  sets_[id] = Entry{keys, std::nullopt, now};
   return keys;
 }
 

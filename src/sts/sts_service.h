@@ -62,7 +62,8 @@ class KeySetCache {
 
  private:
   struct Entry {
-    Keys keys;
+    Keys keys;                   // null when the last fetch failed
+    std::optional<Error> error;  // why, kept 10 seconds so a provider that is down costs little
     SystemTime fetched;
   };
   std::mutex mu_;

@@ -61,7 +61,7 @@ TEST(SamlResponse, TimeWindows) {
   ASSERT_FALSE(late.has_value());
   auto early = verify_xml(xml, *parse_iso8601("2025-12-31T23:50:00Z"));
   ASSERT_FALSE(early.has_value());
-  EXPECT_EQ(early.error().code, ErrorCode::kExpiredToken);
+  EXPECT_EQ(early.error().code, ErrorCode::kExpiredIdentityToken);
   // Within the 5-minute skew on either side.
   EXPECT_TRUE(verify_xml(xml, *parse_iso8601("2025-12-31T23:56:00Z")).has_value());
   EXPECT_TRUE(verify_xml(xml, *parse_iso8601("2026-01-01T00:09:00Z")).has_value());

@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import time
+from urllib.parse import urlencode
 
 import pytest
 from botocore.exceptions import ClientError
@@ -88,7 +89,6 @@ def refused(sts, token: str, role: str = WEB, **kw) -> tuple[str, str, int]:
 
 def post_web_identity(port: int, token: str, role: str = WEB) -> object:
     """A raw unsigned form POST of AssumeRoleWithWebIdentity."""
-    from urllib.parse import urlencode
     body = urlencode({"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
                       "RoleArn": role_arn(role), "RoleSessionName": "raw",
                       "WebIdentityToken": token}).encode()
@@ -122,7 +122,7 @@ def test_rs256_token_boto3_unsigned(server, iam, sts, idp):
     assert r["AssumedRoleUser"] == {"Arn": arn, "AssumedRoleId": f"{role['RoleId']}:alice-session"}
     assert r["SubjectFromWebIdentityToken"] == "alice"
     assert r["Audience"] == "app1"
-    assert idp.url in r["Provider"]
+    assert r["Provider"] == idp.arn()
 
     # The credentials are the role's session, with the role's permissions and nothing more.
     me = session_client(server, "sts", c).get_caller_identity()
@@ -153,6 +153,15 @@ def test_each_algorithm_is_accepted(server, sts, idp, alg, kid):
     assert r["SubjectFromWebIdentityToken"] == f"user-{alg}"
     me = session_client(server, "sts", r["Credentials"]).get_caller_identity()
     assert me["Arn"] == assumed_role_arn(WEB, session)
+
+
+def test_duration_seconds(sts, idp):
+    before = time.time()
+    c = assume(sts, idp.token(), DurationSeconds=900)["Credentials"]
+    assert before + 900 - 2 <= c["Expiration"].timestamp() <= time.time() + 900 + 1
+    code, message, status = refused(sts, idp.token(), DurationSeconds=7200)  # role max: 1 h
+    assert (code, status) == ("ValidationError", 400), (code, message)
+    assert "MaxSessionDuration" in message, message
 
 
 def test_token_without_kid_is_checked_against_the_keys_of_its_type(sts, idp):
@@ -339,7 +348,7 @@ def test_unknown_issuer(sts, idp):
 
 
 def test_deleted_provider_is_unknown(iam, sts, tmp_path):
-    p = OidcProvider(tmp_path / "gone", [SigningKey("g1")])
+    p = OidcProvider(tmp_path / "gone", [SigningKey("g1", "EC")])
     try:
         arn = register(iam, p)
         name = unique("gone")
@@ -479,7 +488,7 @@ def test_role_not_trusting_the_provider(iam, sts, idp, tmp_path):
         {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"})))
     assert refused(sts, idp.token(), name) == ("AccessDenied", NOT_AUTHORIZED, 403)
     # A role trusting another OIDC provider.
-    other = OidcProvider(tmp_path / "other", [SigningKey("o1")])
+    other = OidcProvider(tmp_path / "other", [SigningKey("o1", "EC")])
     try:
         other_arn = register(iam, other)
         name = unique("other")
@@ -502,7 +511,7 @@ def test_unregistered_tls_thumbprint(iam, sts, oidc_provider, tmp_path):
     """The provider's certificate (self-signed, not from a system CA) is not among the
     registered thumbprints: its keys are not fetched (nothing is asked of it) and the token is
     refused."""
-    p = oidc_provider([SigningKey("t1")])
+    p = oidc_provider([SigningKey("t1", "EC")])
     other_cert, _ = self_signed_cert(tmp_path / "other-cert", "other")
     arn = register(iam, p, thumbprints=[thumbprint(other_cert)])
     name = unique("tls")
@@ -519,7 +528,7 @@ def test_unregistered_tls_thumbprint_message(iam, sts, oidc_provider, tmp_path):
     """AWS's message for a certificate matching no registered thumbprint (as EKS and GitHub
     Actions users see it): "OpenIDConnect provider's HTTPS certificate doesn't match configured
     thumbprint"."""
-    p = oidc_provider([SigningKey("t2")])
+    p = oidc_provider([SigningKey("t2", "EC")])
     arn = register(iam, p, thumbprints=["0" * 40])
     name = unique("tlsmsg")
     make_role(iam, name, web_identity_trust(arn))
@@ -528,7 +537,7 @@ def test_unregistered_tls_thumbprint_message(iam, sts, oidc_provider, tmp_path):
 
 
 def test_no_thumbprint_and_no_system_ca(iam, sts, oidc_provider):
-    p = oidc_provider([SigningKey("n1")])
+    p = oidc_provider([SigningKey("n1", "EC")])
     arn = register(iam, p, thumbprints=[])
     name = unique("nothumb")
     make_role(iam, name, web_identity_trust(arn))
@@ -538,7 +547,7 @@ def test_no_thumbprint_and_no_system_ca(iam, sts, oidc_provider):
 
 def test_keys_unreachable(iam, sts, oidc_provider):
     """A trusted provider whose discovery document or JWKS cannot be had."""
-    p = oidc_provider([SigningKey("u1")])
+    p = oidc_provider([SigningKey("u1", "EC")])
     arn = register(iam, p)
     name = unique("unreach")
     make_role(iam, name, web_identity_trust(arn))
@@ -554,7 +563,7 @@ def test_thumbprint_of_the_issuing_ca(iam, sts, oidc_provider, tmp_path):
     """The thumbprint of the CA that issued the provider's certificate (served in its chain)."""
     ca_cert, ca_key = self_signed_cert(tmp_path / "ca", "ca", cn="Test OIDC CA", san="", ca=True)
     leaf = ca_signed_cert(tmp_path / "leaf", "leaf", ca_cert, ca_key)
-    p = oidc_provider([SigningKey("c1")], cert=leaf, chain=[ca_cert])
+    p = oidc_provider([SigningKey("c1", "EC")], cert=leaf, chain=[ca_cert])
     arn = register(iam, p, thumbprints=[thumbprint(ca_cert)])
     name = unique("ca")
     make_role(iam, name, web_identity_trust(arn))
@@ -567,7 +576,7 @@ def test_certificate_of_the_thumbprinted_ca_for_another_host(iam, sts, oidc_prov
     vouch for another: refused, and nothing is asked of the server."""
     ca_cert, ca_key = self_signed_cert(tmp_path / "ca", "ca", cn="Test OIDC CA", san="", ca=True)
     leaf = ca_signed_cert(tmp_path / "leaf", "leaf", ca_cert, ca_key, san="DNS:elsewhere.example")
-    p = oidc_provider([SigningKey("h1")], cert=leaf, chain=[ca_cert])
+    p = oidc_provider([SigningKey("h1", "EC")], cert=leaf, chain=[ca_cert])
     arn = register(iam, p, thumbprints=[thumbprint(ca_cert)])
     name = unique("host")
     make_role(iam, name, web_identity_trust(arn))
@@ -593,7 +602,7 @@ def test_thumbprinted_certificate_not_in_the_servers_chain_of_trust(iam, sts, oi
     genuine_cert, _ = self_signed_cert(tmp_path / "genuine", "genuine", cn="Genuine OIDC",
                                        ca=genuine == "ca")
     mitm = self_signed_cert(tmp_path / "mitm", "mitm")
-    p = oidc_provider([SigningKey("m1")], cert=mitm, chain=[genuine_cert])
+    p = oidc_provider([SigningKey("m1", "EC")], cert=mitm, chain=[genuine_cert])
     arn = register(iam, p, thumbprints=[thumbprint(genuine_cert)])
     name = unique("mitm")
     make_role(iam, name, web_identity_trust(arn))
@@ -658,6 +667,7 @@ def test_key_rotation(iam, sts, oidc_provider):
     assume(sts, p.token(new), name)
     assert p.jwks_fetches == 2, p.requests
     # A kid nobody publishes, straight after: no fetch storm, just a refusal.
+    ghost = SigningKey("ghost", "EC")
     for _ in range(3):
-        invalid_token(sts, p.token(SigningKey("ghost")), name)
+        invalid_token(sts, p.token(ghost), name)
     assert p.jwks_fetches == 2, p.requests

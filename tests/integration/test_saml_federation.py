@@ -326,19 +326,19 @@ def test_expired_assertion(sts, idp):
     old = assertion(issued=-3600, not_before=-3600, not_on_or_after=-3300,
                     session_not_on_or_after=-600)
     code, message, status = saml_error(sts, READER, old)
-    assert (code, status) == ("ExpiredToken", 400), message
+    assert (code, status) == ("ExpiredTokenException", 400), message
 
 
 def test_expired_conditions_only(sts, idp):
     code, message, status = saml_error(sts, READER, assertion(
         issued=-900, not_before=-900, not_on_or_after=-301, confirmation_not_on_or_after=300))
-    assert (code, status) == ("ExpiredToken", 400), message
+    assert (code, status) == ("ExpiredTokenException", 400), message
 
 
 def test_not_yet_valid(sts, idp):
     code, message, status = saml_error(sts, READER, assertion(
         issued=600, not_before=600, not_on_or_after=900))
-    assert (code, status) == ("ExpiredToken", 400), message
+    assert (code, status) == ("ExpiredTokenException", 400), message
 
 
 def test_clock_skew_is_tolerated(sts, idp):

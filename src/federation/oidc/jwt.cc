@@ -224,10 +224,9 @@ Status check_claims(const Jwt& jwt, const ClaimRules& rules, SystemTime now) {
   auto exp = number_claim(jwt.claims, "exp");
   if (!exp) return std::unexpected(invalid("The web identity token has no expiration."));
   if (t >= *exp + skew)
-    return fail(ErrorCode::kExpiredToken,
-                "Token expired: current date/time " + format_iso8601(now) +
-                    " must be before the expiration date/time " +
-                    format_iso8601(SystemTime(std::chrono::seconds(*exp))));
+    return fail(ErrorCode::kExpiredIdentityToken,
+                "Token expired: current date/time " + std::to_string(t) +
+                    " must be before the expiration date/time " + std::to_string(*exp));
   if (auto nbf = number_claim(jwt.claims, "nbf"); nbf && t + skew < *nbf)
     return std::unexpected(invalid("The web identity token is not valid yet."));
   if (auto iat = number_claim(jwt.claims, "iat"); iat && t + skew < *iat)
@@ -255,6 +254,9 @@ Result<std::vector<Jwk>> fetch_jwks(const std::string& issuer,
   std::string base = issuer;
   while (base.ends_with('/')) base.pop_back();
   auto config = get(base + "/.well-known/openid-configuration");
+  if (!config && config.error().code == ErrorCode::kTlsUntrusted)
+    return std::unexpected(
+        invalid("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"));
   if (!config)
     return std::unexpected(
         invalid("Couldn't retrieve verification key from your identity provider, "
@@ -265,6 +267,9 @@ Result<std::vector<Jwk>> fetch_jwks(const std::string& issuer,
   if (jwks_uri.empty())
     return std::unexpected(invalid("The provider's discovery document has no jwks_uri."));
   auto jwks = get(jwks_uri);
+  if (!jwks && jwks.error().code == ErrorCode::kTlsUntrusted)
+    return std::unexpected(
+        invalid("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"));
   if (!jwks)
     return std::unexpected(
         invalid("Couldn't retrieve verification key from your identity provider, "

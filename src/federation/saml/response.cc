@@ -229,16 +229,16 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
   if (!not_after)
     return std::unexpected(invalid("The assertion's Conditions have no NotOnOrAfter."));
   if (not_before && now + rules.skew < *not_before)
-    return fail(ErrorCode::kExpiredToken, "The SAML assertion is not yet valid.");
+    return fail(ErrorCode::kExpiredIdentityToken, "The SAML assertion is not yet valid.");
   if (now >= *not_after + rules.skew)
-    return fail(ErrorCode::kExpiredToken, "The SAML assertion has expired.");
+    return fail(ErrorCode::kExpiredIdentityToken, "The SAML assertion has expired.");
   // Redeemed soon after it was issued, as AWS requires (5 minutes, with the skew).
   for (const xmlNode* n :
        {static_cast<const xmlNode*>(root), static_cast<const xmlNode*>(assertion)}) {
     auto issued = time_attr(n, "IssueInstant");
     if (!issued) return std::unexpected(invalid("The SAML response has no IssueInstant."));
     if (now > *issued + std::chrono::minutes(5) + rules.skew)
-      return fail(ErrorCode::kExpiredToken, "Token must be redeemed within 5 minutes of issuance");
+      return fail(ErrorCode::kExpiredIdentityToken, "Token must be redeemed within 5 minutes of issuance");
   }
   bool confirmed = false, expired = false;
   for (const xmlNode* sc = subject ? subject->children : nullptr; sc; sc = sc->next) {
@@ -255,7 +255,7 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
     confirmed = true;
   }
   if (!confirmed && expired)
-    return fail(ErrorCode::kExpiredToken, "The SAML assertion has expired.");
+    return fail(ErrorCode::kExpiredIdentityToken, "The SAML assertion has expired.");
   if (!confirmed)
     return std::unexpected(
         invalid("The assertion has no bearer SubjectConfirmation for this recipient."));
