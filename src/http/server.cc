@@ -93,9 +93,11 @@ struct Server::Impl {
         pool(static_cast<size_t>(std::max(1, options.blocking_threads))) {}
 
   struct Worker {
+    // Declared before io, so destroyed after it: destroying io destroys suspended sessions,
+    // whose cleanup still unlinks them from this list.
+    std::list<Connection*> connections;
     asio::io_context io{1};
     std::unique_ptr<tcp::acceptor> acceptor;
-    std::list<Connection*> connections;
     bool draining = false;
     std::thread thread;
   };

@@ -4,23 +4,26 @@
 
 namespace portcullis::protocol {
 
-void QueryParams::add_form(std::string_view form) {
-  for_each_param(form, [this](std::string_view name, std::string_view value) {
-    params_.emplace_back(percent_decode(name, true), percent_decode(value, true));
+void QueryParams::add_form(std::string_view form, bool plus_is_space) {
+  for_each_param(form, [&](std::string_view name, std::string_view value) {
+    params_.emplace_back(percent_decode(name, plus_is_space), percent_decode(value, plus_is_space));
   });
 }
 
 QueryParams QueryParams::parse(std::string_view form) {
   QueryParams p;
-  p.add_form(form);
+  p.add_form(form, true);
   return p;
 }
 
 QueryParams QueryParams::from_request(const http::Request& r) {
   QueryParams p;
-  p.add_form(r.query());
+  // In the URL a '+' is itself, as SigV4 canonicalizes it (so it is covered by the signature);
+  // in a form body it is a space.
+  p.add_form(r.query(), false);
   auto ct = r.header("content-type");
-  if (ct && ct->substr(0, 33) == "application/x-www-form-urlencoded") p.add_form(r.body);
+  if (ct && to_lower(ct->substr(0, 33)) == "application/x-www-form-urlencoded")
+    p.add_form(r.body, true);
   return p;
 }
 

@@ -20,7 +20,7 @@ class QueryParams {
   const std::vector<std::pair<std::string, std::string>>& all() const { return params_; }
 
  private:
-  void add_form(std::string_view form);
+  void add_form(std::string_view form, bool plus_is_space);
   std::vector<std::pair<std::string, std::string>> params_;
 };
 

@@ -277,14 +277,14 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
     for (;;) {
       size_t semi = sh.find(';', pos);
       std::string_view n = sh.substr(pos, semi == sh.npos ? sh.npos : semi - pos);
-      if (n == "host" || n == ":authority") host = true;
+      if (n == "host") host = true;
       if (n == (date_from_http_date ? "date" : "x-amz-date")) date = true;
       if (semi == sh.npos) break;
       pos = semi + 1;
     }
     if (!host)
       return fail(ErrorCode::kSignatureDoesNotMatch,
-                  "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+                  "'Host' must be a 'SignedHeader' in the AWS Authorization.");
     if (a.form == Form::kHeader && !date)
       return fail(ErrorCode::kSignatureDoesNotMatch,
                   date_from_http_date
@@ -355,6 +355,9 @@ Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secr
   thread_local std::string body_hash;
   std::string_view payload_hash;
   if (!a.content_sha256.empty() && a.content_sha256 == kUnsignedPayload) {
+    if (!opt.allow_unsigned_payload)
+      return fail(ErrorCode::kSignatureDoesNotMatch,
+                  "UNSIGNED-PAYLOAD is not accepted by this service: the payload must be signed.");
     payload_hash = kUnsignedPayload;
   } else {
     if (r.body.empty()) {

@@ -24,6 +24,9 @@ struct VerifyOptions {
   std::chrono::seconds max_skew{300};
   std::chrono::seconds max_presign_expiry{604800};
   bool echo_canonical = false;  // add the expected canonical request to a mismatch message
+  // UNSIGNED-PAYLOAD is refused unless allowed: for the Query services the body is the whole
+  // operation, and must be signed.
+  bool allow_unsigned_payload = false;
 };
 
 // What the Authorization header (or the presigned query) says.

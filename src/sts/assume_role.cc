@@ -232,13 +232,6 @@ Status assume_role_with_saml(Call& c) {
       source_identity = values[0];
   }
 
-  // One use per assertion until it expires, across concurrent calls.
-  auto first = c.assertions.first_use(provider->arn + "#" + assertion->id,
-                                      assertion->not_on_or_after, c.now);
-  if (!first) return std::unexpected(first.error());
-  if (!*first)
-    return fail(ErrorCode::kInvalidIdentityToken, "The SAML assertion has already been used.");
-
   // The trust policy decides, with the provider as the federated principal.
   const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
   iam::RequestContext ctx;
@@ -275,6 +268,14 @@ Status assume_role_with_saml(Call& c) {
     if (!listed || !role || !trusted(nullptr, *role, ctx, action))
       return fail(ErrorCode::kAccessDenied, "Not authorized to perform " + std::string(action));
   }
+
+  // One use per assertion, counted once the call is otherwise allowed, and remembered for as
+  // long as the assertion could be accepted: its NotOnOrAfter plus the skew.
+  auto first = c.assertions.first_use(provider->arn + "#" + assertion->id,
+                                      assertion->not_on_or_after + c.settings.skew, c.now);
+  if (!first) return std::unexpected(first.error());
+  if (!*first)
+    return fail(ErrorCode::kInvalidIdentityToken, "The SAML assertion has already been used.");
 
   RoleSession s;
   s.role = role;

@@ -51,12 +51,15 @@ Status assume_role_with_web_identity(Call& c) {
     return fail(ErrorCode::kInvalidIdentityToken,
                 "No OpenIDConnect provider found in your account for " + issuer);
 
-  auto keys = c.key_sets.keys(issuer, provider->thumbprints, false, c.now);
+  // Keys are fetched (and cached) for the registered provider's URL, whatever spelling of the
+  // issuer a token uses, so unsigned calls cannot make the server fetch or cache at will.
+  const std::string canonical_issuer = "https://" + provider->url;
+  auto keys = c.key_sets.keys(canonical_issuer, provider->thumbprints, false, c.now);
   if (!keys) return std::unexpected(keys.error());
   Status verified = federation::oidc::verify_signature(*jwt, **keys);
   if (!verified && verified.error().code == ErrorCode::kNotFound) {
     // A key the cached set lacks: the provider may have rotated its keys.
-    keys = c.key_sets.keys(issuer, provider->thumbprints, true, c.now);
+    keys = c.key_sets.keys(canonical_issuer, provider->thumbprints, true, c.now);
     if (!keys) return std::unexpected(keys.error());
     verified = federation::oidc::verify_signature(*jwt, **keys);
   }

@@ -405,8 +405,7 @@ TEST(Decide, ResourcePolicies) {
 TEST(Decide, TrustPolicyPrincipals) {
   Policy trust = must_parse(R"({"Version":"2012-10-17","Statement":[
       {"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:saml-provider/idp"},"Action":"sts:AssumeRoleWithSAML",
-       "Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}},
-      {"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::000000000001:user/admin"},"Action":"sts:AssumeRole"}]})",
+       "Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]})",
                             PolicyKind::kTrust);
   RequestContext c = ctx_for("sts:AssumeRoleWithSAML", "arn:aws:iam::1:role/r");
   c.principal.federated = "arn:aws:iam::1:saml-provider/idp";
@@ -414,11 +413,36 @@ TEST(Decide, TrustPolicyPrincipals) {
   EXPECT_EQ(evaluate(trust, c), Decision::kAllow);
   c.principal.federated = "arn:aws:iam::1:saml-provider/other";
   EXPECT_EQ(evaluate(trust, c), Decision::kNotApplicable);
-  RequestContext a = ctx_for("sts:AssumeRole", "arn:aws:iam::1:role/r");
-  a.principal.arn = "arn:aws:iam::000000000001:user/bob";
-  EXPECT_EQ(evaluate(trust, a), Decision::kDeny);
+  // NotPrincipal: only with Deny, never in a trust policy.
+  EXPECT_FALSE(
+      parse_policy(
+          R"({"Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"Action":"sts:AssumeRole"}})",
+          PolicyKind::kTrust)
+          .has_value());
+  EXPECT_FALSE(
+      parse_policy(
+          R"({"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"111111111111"},"Action":"s3:*","Resource":"*"}})",
+          PolicyKind::kResource)
+          .has_value());
+}
+
+TEST(Decide, NotPrincipalExemptsOnlyTheListedPrincipalItself) {
+  Policy bucket = must_parse(R"({"Version":"2012-10-17","Statement":
+      {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::000000000001:root",
+                                              "arn:aws:iam::000000000001:user/admin",
+                                              "arn:aws:iam::000000000001:role/ops"]},
+       "Action":"s3:*","Resource":"*"}})",
+                             PolicyKind::kResource);
+  RequestContext a = ctx_for("s3:GetObject", "arn:aws:s3:::b/k");
+  a.principal.account = "000000000001";
+  a.principal.arn = "arn:aws:iam::000000000001:user/bob";  // in the listed account: not exempt
+  EXPECT_EQ(evaluate(bucket, a), Decision::kDeny);
+  a.principal.arn = "arn:aws:sts::000000000001:assumed-role/ops/s1";  // the role's session
+  a.principal.role_arn = "arn:aws:iam::000000000001:role/ops";
+  EXPECT_EQ(evaluate(bucket, a), Decision::kDeny);
+  a.principal.role_arn.clear();
   a.principal.arn = "arn:aws:iam::000000000001:user/admin";
-  EXPECT_EQ(evaluate(trust, a), Decision::kNotApplicable);
+  EXPECT_EQ(evaluate(bucket, a), Decision::kNotApplicable);
 }
 
 TEST(Trace, ReportsMatchesAndMissingKeys) {

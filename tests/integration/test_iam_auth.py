@@ -5,6 +5,7 @@ persistence of users, policies and sealed access keys across a restart."""
 
 from __future__ import annotations
 
+import json
 import datetime
 import itertools
 import re
@@ -499,7 +500,7 @@ def test_condition_on_principal_tag(server, iam):
 
 def test_condition_on_request_tags_and_tag_keys(server, iam):
     user = unique("rtag")
-    me = user_client(server, iam, user, allow("iam:CreateUser", condition={
+    me = user_client(server, iam, user, allow(["iam:CreateUser", "iam:TagUser"], condition={
         "StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"},
         "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]},
     }), tags=[{"Key": "team", "Value": "blue"}])
@@ -514,6 +515,30 @@ def test_condition_on_request_tags_and_tag_keys(server, iam):
         assert call_error(me.create_user, UserName=name, **kw) == (
             "AccessDenied", access_denied(user, "iam:CreateUser", iam_arn("user", name)), 403)
         assert call_error(iam.get_user, UserName=name)[0] == "NoSuchEntity"
+
+
+def test_tagging_on_create_needs_the_tag_permission(server, iam):
+    user = unique("tagc")
+    me = user_client(server, iam, user, allow("iam:CreateUser"))
+    name = unique("tagc-t")
+    assert call_error(me.create_user, UserName=name, Tags=[{"Key": "team", "Value": "x"}]) == (
+        "AccessDenied", access_denied(user, "iam:TagUser", iam_arn("user", name)), 403)
+    assert call_error(iam.get_user, UserName=name)[0] == "NoSuchEntity"
+    assert me.create_user(UserName=name)["User"]["UserName"] == name  # untagged: allowed
+
+
+def test_moving_a_user_needs_permission_on_the_new_arn(server, iam):
+    user = unique("mv")
+    target = unique("mv-t")
+    iam.create_user(UserName=target, Path="/dev/")
+    me = user_client(server, iam, user, json.dumps({"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Action": "iam:UpdateUser",
+        "Resource": "arn:aws:iam::000000000000:user/dev/*"}}))
+    assert call_error(me.update_user, UserName=target, NewPath="/admins/") == (
+        "AccessDenied", access_denied(user, "iam:UpdateUser", iam_arn("user", target, "/admins/")),
+        403)
+    assert iam.get_user(UserName=target)["User"]["Path"] == "/dev/"
+    me.update_user(UserName=target, NewUserName=target + "-2")  # within /dev/: allowed
 
 
 def test_condition_on_tag_keys_for_untag(server, iam):

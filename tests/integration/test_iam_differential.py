@@ -39,13 +39,27 @@ DETAILS = 25  # disagreements printed in full; all are in the JSON report
 DOCUMENTED_DIVERGENCES = {
     "product-wildcard": "wildcards inside the resource type follow AWS's documentation",
     "notresource-unresolved-var": "an unresolvable NotResource entry matches nothing (a choice)",
+    "notprincipal-account": "a NotPrincipal naming an account exempts no user of it (AWS docs)",
 }
+
+
+def names_an_account_in_notprincipal(case: dict) -> bool:
+    policy = case.get("resourcePolicy") or {}
+    statements = policy.get("Statement", [])
+    for s in statements if isinstance(statements, list) else [statements]:
+        listed = (s.get("NotPrincipal") or {}).get("AWS", []) if isinstance(s.get("NotPrincipal"), dict) else []
+        for p in [listed] if isinstance(listed, str) else listed:
+            if (len(p) == 12 and p.isdigit()) or p.endswith(":root"):
+                return True
+    return False
 
 
 def documented(case: dict) -> str | None:
     for tag in DOCUMENTED_DIVERGENCES:
         if tag in case.get("tags", []) or case["id"] == f"p-{tag}":
             return tag
+    if "notprincipal" in case.get("tags", []) and names_an_account_in_notprincipal(case):
+        return "notprincipal-account"
     return None
 
 

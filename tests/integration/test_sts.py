@@ -204,13 +204,17 @@ def test_date_header_instead_of_x_amz_date(server):
     assert ADMIN_ARN in r.text
 
 
-def test_unsigned_payload(server):
+def test_unsigned_payload_is_refused_by_query_services(server):
+    # For IAM and STS the body is the operation: it must be signed.
     host = f"127.0.0.1:{server.port}"
     h = manual_sign("POST", "/", {"Host": host, "Content-Type": FORM_TYPE,
                                   "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"},
                     STS_FORM.encode(), service="sts", payload_hash="UNSIGNED-PAYLOAD")
     r = exchange(server.port, raw_request("POST", "/", h, STS_FORM.encode()))
-    assert r.status == 200, r.text
+    assert r.status == 403, r.text
+    assert query_error(r.body)[1:] == (
+        "SignatureDoesNotMatch",
+        "UNSIGNED-PAYLOAD is not accepted by this service: the payload must be signed.")
 
 
 def test_content_sha256_mismatch(server):
@@ -229,7 +233,7 @@ def test_host_must_be_signed(server):
     r = exchange(server.port, raw_request("POST", "/", h, STS_FORM.encode()))
     assert r.status == 403
     assert query_error(r.body)[1:] == (
-        "SignatureDoesNotMatch", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+        "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 
 
 def test_path_normalization_for_rest_services(server):

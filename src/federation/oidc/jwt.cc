@@ -266,6 +266,8 @@ Result<std::vector<Jwk>> fetch_jwks(const std::string& issuer,
   std::string jwks_uri = c ? string_member(*c, "jwks_uri") : "";
   if (jwks_uri.empty())
     return std::unexpected(invalid("The provider's discovery document has no jwks_uri."));
+  if (!jwks_uri.starts_with("https://"))
+    return std::unexpected(invalid("The provider's jwks_uri must be an https URL."));
   auto jwks = get(jwks_uri);
   if (!jwks && jwks.error().code == ErrorCode::kTlsUntrusted)
     return std::unexpected(

@@ -119,6 +119,10 @@ bool verify_with(xmlNode* signature, const std::string& der, const std::string& 
   if (!ctx) return false;
   ctx->signKey = key.release();  // owned by ctx now; KeyInfo in the document is never used
   ctx->keyInfoReadCtx.maxRetrievalMethodLevel = 0;
+  // References may only point into this document (no files, no URLs), and Manifests are not
+  // followed: xmlsec digests references before it checks the signature value.
+  ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+  ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   // Once any transform is enabled, only the enabled ones are accepted.
   const xmlSecTransformId reference_transforms[] = {
       xmlSecTransformEnvelopedId, xmlSecTransformExclC14NId, xmlSecTransformSha256Id,
@@ -163,6 +167,9 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
     return std::unexpected(
         invalid("The SAML response must not contain comments, processing instructions or CDATA."));
 
+  const xmlNode* status = child(child(root, kProtocolNs, "Status"), kProtocolNs, "StatusCode");
+  if (!status || attr(status, "Value") != "urn:oasis:names:tc:SAML:2.0:status:Success")
+    return std::unexpected(invalid("The SAML response does not report success."));
   std::vector<xmlNode*> assertions, encrypted;
   collect(root, kAssertionNs, "Assertion", assertions);
   collect(root, kAssertionNs, "EncryptedAssertion", encrypted);
@@ -193,6 +200,13 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
     if (parent != root && parent != assertion)
       return std::unexpected(invalid("A signature is in a place the profile does not allow."));
     const std::string uri = "#" + (parent == root ? response_id : assertion_id);
+    // Before any verification: exactly one Reference, to the signature's parent, and no Object
+    // elements (where Manifests would live).
+    std::vector<xmlNode*> references, objects;
+    collect(sig, kDsigNs, "Reference", references);
+    collect(sig, kDsigNs, "Object", objects);
+    if (references.size() != 1 || attr(references[0], "URI") != uri || !objects.empty())
+      return std::unexpected(invalid("A signature must reference its own parent element."));
     bool ok = false;
     for (const std::string& cert : rules.certificates) {
       if (verify_with(sig, cert, uri)) {
@@ -238,7 +252,8 @@ Result<Assertion> verify_response(std::string_view b64, const VerifyRules& rules
     auto issued = time_attr(n, "IssueInstant");
     if (!issued) return std::unexpected(invalid("The SAML response has no IssueInstant."));
     if (now > *issued + std::chrono::minutes(5) + rules.skew)
-      return fail(ErrorCode::kExpiredIdentityToken, "Token must be redeemed within 5 minutes of issuance");
+      return fail(ErrorCode::kExpiredIdentityToken,
+                  "Token must be redeemed within 5 minutes of issuance");
   }
   bool confirmed = false, expired = false;
   for (const xmlNode* sc = subject ? subject->children : nullptr; sc; sc = sc->next) {

@@ -228,6 +228,13 @@ Status Call::authorize(std::string_view resource) {
   return iam::authorize(caller, context);
 }
 
+Status Call::authorize_also(std::string_view action, std::string_view resource) {
+  std::string own = std::exchange(context.action, std::string(action));
+  Status st = authorize(resource);
+  context.action = std::move(own);
+  return st;
+}
+
 std::vector<std::string> list_param(const protocol::QueryParams& params, std::string_view name) {
   std::vector<std::string> out;
   for (size_t i = 1;; ++i) {

@@ -29,6 +29,8 @@ struct Call {
   const std::string& account() const { return service.account(); }
   // Authorizes the call's action on `resource` for the caller.
   Status authorize(std::string_view resource);
+  // Authorizes another action the call also needs (iam:TagUser when CreateUser carries tags).
+  Status authorize_also(std::string_view action, std::string_view resource);
 };
 
 using OpFn = Status (*)(Call&);

@@ -164,6 +164,10 @@ Status create(Call& c) {
   if (auto b = c.params.get("PermissionsBoundary"))
     c.context.set("iam:PermissionsBoundary", std::string(*b));
   if (auto st = c.authorize(str(doc, "Arn")); !st) return st;
+  // Tagging on creation needs the permission to tag, as on AWS.
+  if (!tags.empty())
+    if (auto st = c.authorize_also("iam:Tag" + std::string(info.Noun), str(doc, "Arn")); !st)
+      return st;
   if constexpr (k != K::kGroup) {
     if (c.params.get("PermissionsBoundary")) {
       auto b = boundary_param(c);
@@ -277,6 +281,10 @@ Status rename(Call& c) {
   std::string old_name(str(doc, name_param(k)));
   std::string name = new_name->value_or(old_name);
   std::string path = new_path->value_or(std::string(str(doc, "Path")));
+  // Moving or renaming needs the permission on the new ARN as well.
+  const std::string new_arn = entity_arn(c.account(), info.noun, path, name);
+  if (new_arn != str(doc, "Arn"))
+    if (auto st = c.authorize(new_arn); !st) return st;
   if (lower(name) != lower(old_name)) {
     auto clash = load(c.txn, info.table, lower(name));
     if (!clash) return std::unexpected(clash.error());

@@ -142,6 +142,8 @@ Status create_policy(Call& c) {
   std::string arn = entity_arn(c.account(), "policy", p, *name);
   if (!tags->empty()) add_request_tags(c.context, *tags);
   if (auto st = c.authorize(arn); !st) return st;
+  if (!tags->empty())
+    if (auto st = c.authorize_also("iam:TagPolicy", arn); !st) return st;
   auto clash = load(c.txn, kPolicies, lower(*name));
   if (!clash) return std::unexpected(clash.error());
   if (*clash)

@@ -56,6 +56,8 @@ Status create_saml(Call& c) {
   std::string arn = "arn:aws:iam::" + c.account() + ":saml-provider/" + *name;
   if (!tags->empty()) add_request_tags(c.context, *tags);
   if (auto st = c.authorize(arn); !st) return st;
+  if (!tags->empty())
+    if (auto st = c.authorize_also("iam:TagSAMLProvider", arn); !st) return st;
   auto clash = load(c.txn, kSamlProviders, lower(*name));
   if (!clash) return std::unexpected(clash.error());
   if (*clash)
@@ -185,6 +187,8 @@ Status create_oidc(Call& c) {
   std::string arn = "arn:aws:iam::" + c.account() + ":oidc-provider/" + *resource;
   if (!tags->empty()) add_request_tags(c.context, *tags);
   if (auto st = c.authorize(arn); !st) return st;
+  if (!tags->empty())
+    if (auto st = c.authorize_also("iam:TagOpenIDConnectProvider", arn); !st) return st;
   auto clash = load(c.txn, kOidcProviders, lower(*resource));
   if (!clash) return std::unexpected(clash.error());
   if (*clash)

@@ -266,10 +266,11 @@ bool statement_applies(const Statement& s, const Policy& p, const RequestContext
   if (s.has_principal) {
     PrincipalMatch m = match_principal(s.principals, ctx.principal);
     if (s.not_principal) {
-      // A Deny with NotPrincipal denies a principal with a permissions boundary even when it is
-      // listed (AWS, "IAM JSON policy elements: NotPrincipal").
+      // Only the caller's own ARN exempts it: listing its account or its role does not. A Deny
+      // with NotPrincipal denies a principal with a permissions boundary even when it is listed
+      // (AWS, "IAM JSON policy elements: NotPrincipal").
       bool exempt =
-          m != PrincipalMatch::kNone && !(s.effect == Effect::kDeny && caller_has_boundary);
+          m == PrincipalMatch::kExact && !(s.effect == Effect::kDeny && caller_has_boundary);
       if (exempt) return false;
       m = PrincipalMatch::kExact;
     } else if (m == PrincipalMatch::kNone) {

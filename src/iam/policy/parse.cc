@@ -325,6 +325,11 @@ Status parse_statement(const json::value& v, PolicyKind kind, bool variables, St
     return std::unexpected(malformed("Missing required field Principal"));
   if (s.has_principal) {
     s.not_principal = not_principal != o.end();
+    // AWS supports NotPrincipal only with Deny, and not in role trust policies.
+    if (s.not_principal && (s.effect == Effect::kAllow || kind == PolicyKind::kTrust))
+      return std::unexpected(malformed(kind == PolicyKind::kTrust
+                                           ? "NotPrincipal is not supported in trust policies."
+                                           : "NotPrincipal can only be used with Deny."));
     if (auto st = parse_principal(s.not_principal ? not_principal->value() : principal->value(),
                                   s.principals);
         !st)

@@ -71,7 +71,7 @@ class SqliteStore final : public Store, private Transaction {
   Status write(const std::function<Status(Transaction&)>& fn) override {
     std::lock_guard lock(mu_);
     if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
-    Status result = fn(*this);
+    Status result = guarded(fn);
     if (result) result = exec("COMMIT");
     if (!result) {
       exec("ROLLBACK");
@@ -84,12 +84,22 @@ class SqliteStore final : public Store, private Transaction {
   Status read(const std::function<Status(Transaction&)>& fn) override {
     std::lock_guard lock(mu_);
     if (auto st = exec("BEGIN"); !st) return st;
-    Status result = fn(*this);
+    Status result = guarded(fn);
     exec("COMMIT");
     return result;
   }
 
   uint64_t version() const override { return version_.load(); }
+
+  // An exception escaping `fn` fails the transaction (which is then rolled back) instead of
+  // leaving it open for good.
+  Status guarded(const std::function<Status(Transaction&)>& fn) {
+    try {
+      return fn(*this);
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::kInternal, std::string("store transaction failed: ") + e.what());
+    }
+  }
 
   Status exec(const char* sql) {
     char* err = nullptr;
