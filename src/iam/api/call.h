@@ -40,7 +40,8 @@ struct Op {
   OpFn run;
 };
 
-std::span<const Op> entity_ops();    // users, groups, roles: CRUD, inline, attached, tags, …
+std::span<const Op> entity_ops();         // users, groups, roles: CRUD, tags, membership
+std::span<const Op> entity_policy_ops();  // their inline and attached policies, boundaries
 std::span<const Op> policy_ops();    // managed policies and their versions
 std::span<const Op> key_ops();       // access keys
 std::span<const Op> simulate_ops();  // SimulateCustomPolicy, SimulatePrincipalPolicy

@@ -1,130 +1,12 @@
-// Users, groups and roles: one implementation per operation for the three kinds where AWS's
-// operations are the same (Put{User,Group,Role}Policy, …), and the kind-specific ones.
+// Users, groups and roles: create, get, list, update and delete them, tag them, and manage
+// group membership. One implementation per operation serves the kinds AWS treats alike.
 #include <algorithm>
 
-#include "iam/api/call.h"
+#include "iam/api/entity.h"
 
 namespace portcullis::iam::api {
 
 namespace {
-
-using K = EntityKind;
-
-std::string name_param(K k) { return std::string(kind_info(k).Noun) + "Name"; }
-const Constraint& name_constraint(K k) {
-  return k == K::kUser ? kUserName : k == K::kGroup ? kGroupName : kRoleName;
-}
-
-Error no_such(K k, std::string_view name) {
-  return Error{ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) + " with name " +
-                                             std::string(name) + " cannot be found."};
-}
-
-// The entity named by the call, loaded (it may not exist) and its ARN for authorization.
-struct Target {
-  std::string name;
-  std::optional<json::object> doc;
-  std::string arn;
-};
-
-Result<Target> target(Call& c, K k, std::string_view name) {
-  Target t;
-  t.name = name;
-  auto doc = load(c.txn, kind_info(k).table, lower(name));
-  if (!doc) return std::unexpected(doc.error());
-  t.doc = std::move(*doc);
-  t.arn = t.doc ? std::string(str(*t.doc, "Arn"))
-                : entity_arn(c.account(), kind_info(k).noun, "/", name);
-  if (t.doc) add_resource_tags(c.context, *t.doc);
-  return t;
-}
-
-// Reads the name parameter, authorizes on the entity and requires that it exists.
-Result<Target> existing(Call& c, K k, std::string_view param = {}) {
-  auto name = required(c.params, param.empty() ? name_param(k) : param, name_constraint(k));
-  if (!name) return std::unexpected(name.error());
-  auto t = target(c, k, *name);
-  if (!t) return t;
-  if (auto st = c.authorize(t->arn); !st) return std::unexpected(st.error());
-  if (!t->doc) return std::unexpected(no_such(k, *name));
-  return t;
-}
-
-Status store_entity(Call& c, K k, const json::object& doc) {
-  return save(c.txn, kind_info(k).table, lower(str(doc, name_param(k))), doc);
-}
-
-// The fields AWS returns for each kind, in its order.
-void write_entity(protocol::XmlWriter& out, K k, const json::object& doc) {
-  switch (k) {
-    case K::kUser:
-      write_fields(
-          out, doc,
-          {"Path", "UserName", "UserId", "Arn", "CreateDate", "PermissionsBoundary", "Tags"});
-      break;
-    case K::kGroup:
-      write_fields(out, doc, {"Path", "GroupName", "GroupId", "Arn", "CreateDate"});
-      break;
-    case K::kRole: {
-      write_fields(out, doc, {"Path", "RoleName", "RoleId", "Arn", "CreateDate"});
-      out.element("AssumeRolePolicyDocument",
-                  url_encode_policy(str(doc, "AssumeRolePolicyDocument")));
-      write_fields(
-          out, doc,
-          {"Description", "MaxSessionDuration", "PermissionsBoundary", "Tags", "RoleLastUsed"});
-      break;
-    }
-  }
-}
-
-// A managed policy by ARN (AWS or customer managed), if it exists.
-Result<bool> policy_exists(Call& c, std::string_view arn) {
-  if (arn.starts_with(kAwsPolicyArnPrefix)) {
-    for (const AwsManagedPolicy& p : aws_managed_policies())
-      if (arn.substr(kAwsPolicyArnPrefix.size()) == p.name) return true;
-    return false;
-  }
-  auto doc = load(c.txn, kPolicies, lower(arn.substr(arn.rfind('/') + 1)));
-  if (!doc) return std::unexpected(doc.error());
-  return *doc && str(**doc, "Arn") == arn;
-}
-
-Result<json::object> boundary_param(Call& c) {
-  auto arn = required(c.params, "PermissionsBoundary", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  auto exists = policy_exists(c, *arn);
-  if (!exists) return std::unexpected(exists.error());
-  if (!*exists)
-    return fail(ErrorCode::kNoSuchEntity,
-                "Scope ARN: " + *arn + " does not exist or is not attachable.");
-  return json::object{{"PermissionsBoundaryType", "PermissionsBoundaryPolicy"},
-                      {"PermissionsBoundaryArn", *arn}};
-}
-
-json::array& array_member(json::object& doc, std::string_view key) {
-  json::value& v = doc[key];
-  if (!v.is_array()) v.emplace_array();
-  return v.as_array();
-}
-
-json::object& object_member(json::object& doc, std::string_view key) {
-  json::value& v = doc[key];
-  if (!v.is_object()) v.emplace_object();
-  return v.as_object();
-}
-
-std::vector<json::object> rows_of(store::Transaction& txn, std::string_view table,
-                                  Result<std::vector<store::Row>>& rows) {
-  rows = txn.scan(table);
-  std::vector<json::object> out;
-  if (!rows) return out;
-  for (const auto& [k, v] : *rows) {
-    boost::system::error_code ec;
-    json::value doc = json::parse(v, ec);
-    if (!ec && doc.is_object()) out.push_back(std::move(doc.get_object()));
-  }
-  return out;
-}
 
 // --- Create, get, list, update, delete -----------------------------------------------------
 
@@ -392,150 +274,7 @@ Status remove(Call& c) {
   return c.txn.erase(kind_info(k).table, lower(t->name));
 }
 
-// --- Inline policies ------------------------------------------------------------------------
-
-template <K k>
-Status put_inline(Call& c) {
-  const KindInfo& info = kind_info(k);
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
-  if (!document) return std::unexpected(document.error());
-  if (auto st = check_policy_document(*document, PolicyKind::kIdentity); !st) return st;
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  inline_policies[*policy_name] = *document;
-  size_t total = 0;
-  for (const auto& [n, d] : inline_policies) total += policy_size(d.as_string());
-  if (total > info.max_inline_bytes)
-    return fail(ErrorCode::kLimitExceeded,
-                "Maximum policy size of " + std::to_string(info.max_inline_bytes) +
-                    " bytes exceeded for " + std::string(info.noun) + " " + t->name);
-  return store_entity(c, k, *t->doc);
-}
-
-template <K k>
-Status get_inline(Call& c) {
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  const json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  auto it = inline_policies.find(*policy_name);
-  if (it == inline_policies.end())
-    return fail(ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) +
-                                              " policy with name " + *policy_name +
-                                              " cannot be found.");
-  c.out.element(name_param(k), str(*t->doc, name_param(k)));
-  c.out.element("PolicyName", *policy_name);
-  c.out.element("PolicyDocument", url_encode_policy(it->value().as_string()));
-  return {};
-}
-
-template <K k>
-Status delete_inline(Call& c) {
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  if (!inline_policies.erase(*policy_name))
-    return fail(ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) +
-                                              " policy with name " + *policy_name +
-                                              " cannot be found.");
-  return store_entity(c, k, *t->doc);
-}
-
-template <K k>
-Status list_inline(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  std::vector<json::object> items;
-  for (const auto& [n, d] : object_member(*t->doc, "InlinePolicies"))
-    items.push_back(json::object{{"PolicyName", n}});
-  std::sort(items.begin(), items.end(), [](const json::object& a, const json::object& b) {
-    return str(a, "PolicyName") < str(b, "PolicyName");
-  });
-  write_page(
-      c.out, "PolicyNames", *page, items,
-      [](const json::object& d) { return std::string(str(d, "PolicyName")); },
-      [&](const json::object& d) { c.out.text(str(d, "PolicyName")); });
-  return {};
-}
-
-// --- Attached managed policies --------------------------------------------------------------
-
-template <K k>
-Status attach(Call& c) {
-  const KindInfo& info = kind_info(k);
-  auto arn = required(c.params, "PolicyArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  c.context.set("iam:PolicyARN", *arn);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  auto exists = policy_exists(c, *arn);
-  if (!exists) return std::unexpected(exists.error());
-  if (!*exists)
-    return fail(ErrorCode::kNoSuchEntity,
-                "Policy " + *arn + " does not exist or is not attachable.");
-  json::array& attached = array_member(*t->doc, "AttachedPolicies");
-  for (const json::value& a : attached)
-    if (a.as_string() == *arn) return {};
-  if (attached.size() >= info.max_attached)
-    return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for PoliciesPer" +
-                                               std::string(info.Noun) + ": " +
-                                               std::to_string(info.max_attached));
-  attached.emplace_back(*arn);
-  return store_entity(c, k, *t->doc);
-}
-
-template <K k>
-Status detach(Call& c) {
-  auto arn = required(c.params, "PolicyArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  c.context.set("iam:PolicyARN", *arn);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  json::array& attached = array_member(*t->doc, "AttachedPolicies");
-  auto it = std::find_if(attached.begin(), attached.end(),
-                         [&](const json::value& a) { return a.as_string() == *arn; });
-  if (it == attached.end())
-    return fail(ErrorCode::kNoSuchEntity, "Policy " + *arn + " was not found.");
-  attached.erase(it);
-  return store_entity(c, k, *t->doc);
-}
-
-template <K k>
-Status list_attached(Call& c) {
-  auto prefix = optional(c.params, "PathPrefix", kPathPrefix);
-  if (!prefix) return std::unexpected(prefix.error());
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  std::vector<json::object> items;
-  for (const json::value& a : array_member(*t->doc, "AttachedPolicies")) {
-    std::string_view arn = a.as_string();
-    std::string_view resource = arn.substr(arn.find(":policy") + 7);  // path + name
-    std::string_view path = resource.substr(0, resource.rfind('/') + 1);
-    if (*prefix && !path.starts_with(**prefix)) continue;
-    items.push_back(
-        json::object{{"PolicyName", resource.substr(resource.rfind('/') + 1)}, {"PolicyArn", arn}});
-  }
-  write_page(c.out, "AttachedPolicies", *page, items, nullptr, [&](const json::object& d) {
-    write_fields(c.out, d, {"PolicyName", "PolicyArn"});
-  });
-  return {};
-}
-
-// --- Tags and permissions boundaries (users and roles) ---------------------------------------
+// --- Tags (users and roles) ---------------------------------------------------------------
 
 template <K k>
 Status tag(Call& c) {
@@ -584,28 +323,6 @@ Status list_tags(Call& c) {
     write_fields(c.out, d, {"Key", "Value"});
   });
   return {};
-}
-
-template <K k>
-Status put_boundary(Call& c) {
-  if (auto b = c.params.get("PermissionsBoundary"))
-    c.context.set("iam:PermissionsBoundary", std::string(*b));
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  auto b = boundary_param(c);
-  if (!b) return std::unexpected(b.error());
-  (*t->doc)["PermissionsBoundary"] = std::move(*b);
-  return store_entity(c, k, *t->doc);
-}
-
-template <K k>
-Status delete_boundary(Call& c) {
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  t->doc->erase("PermissionsBoundary");
-  return store_entity(c, k, *t->doc);
 }
 
 // --- Group membership -----------------------------------------------------------------------
@@ -677,37 +394,12 @@ constexpr Op kOps[] = {
     {"UpdateRoleDescription", true, update_role_description},
     {"UpdateAssumeRolePolicy", true, update_assume_role_policy},
     {"DeleteRole", true, remove<K::kRole>},
-    {"PutUserPolicy", true, put_inline<K::kUser>},
-    {"GetUserPolicy", false, get_inline<K::kUser>},
-    {"DeleteUserPolicy", true, delete_inline<K::kUser>},
-    {"ListUserPolicies", false, list_inline<K::kUser>},
-    {"PutGroupPolicy", true, put_inline<K::kGroup>},
-    {"GetGroupPolicy", false, get_inline<K::kGroup>},
-    {"DeleteGroupPolicy", true, delete_inline<K::kGroup>},
-    {"ListGroupPolicies", false, list_inline<K::kGroup>},
-    {"PutRolePolicy", true, put_inline<K::kRole>},
-    {"GetRolePolicy", false, get_inline<K::kRole>},
-    {"DeleteRolePolicy", true, delete_inline<K::kRole>},
-    {"ListRolePolicies", false, list_inline<K::kRole>},
-    {"AttachUserPolicy", true, attach<K::kUser>},
-    {"DetachUserPolicy", true, detach<K::kUser>},
-    {"ListAttachedUserPolicies", false, list_attached<K::kUser>},
-    {"AttachGroupPolicy", true, attach<K::kGroup>},
-    {"DetachGroupPolicy", true, detach<K::kGroup>},
-    {"ListAttachedGroupPolicies", false, list_attached<K::kGroup>},
-    {"AttachRolePolicy", true, attach<K::kRole>},
-    {"DetachRolePolicy", true, detach<K::kRole>},
-    {"ListAttachedRolePolicies", false, list_attached<K::kRole>},
     {"TagUser", true, tag<K::kUser>},
     {"UntagUser", true, untag<K::kUser>},
     {"ListUserTags", false, list_tags<K::kUser>},
     {"TagRole", true, tag<K::kRole>},
     {"UntagRole", true, untag<K::kRole>},
     {"ListRoleTags", false, list_tags<K::kRole>},
-    {"PutUserPermissionsBoundary", true, put_boundary<K::kUser>},
-    {"DeleteUserPermissionsBoundary", true, delete_boundary<K::kUser>},
-    {"PutRolePermissionsBoundary", true, put_boundary<K::kRole>},
-    {"DeleteRolePermissionsBoundary", true, delete_boundary<K::kRole>},
     {"AddUserToGroup", true, add_user_to_group},
     {"RemoveUserFromGroup", true, remove_user_from_group},
     {"ListGroupsForUser", false, list_groups_for_user},
