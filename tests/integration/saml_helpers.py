@@ -256,6 +256,46 @@ def signature_verifies(xml: str | bytes, cert_file: Path = IDP_CERT) -> bool:
     return bool(sigs)
 
 
+def wrapped_signature_intact(xml: str | bytes, cert_file: Path = IDP_CERT) -> bool:
+    """For signature wrapping that moves the signed element *inside its own ds:Signature*
+    (XSW1, XSW6, XSW8): whether every such signature is still the IdP's, read as the wrapping
+    expects a verifier to read it. libxmlsec (python3-xmlsec and the server alike) cannot say so:
+    its enveloped-signature transform, as XMLDSig defines it, drops the whole Signature subtree
+    and so digests nothing. Checked here instead, with python3-xmlsec for the RSA part: the
+    referenced element's exclusive c14n has the Reference's SHA-256 digest, and SignatureValue
+    verifies over SignedInfo. Only the rsa-sha256/sha256/exc-c14n signatures signed_response()
+    makes; False if no signature references an element inside itself."""
+    root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    checked = 0
+    for sig in root.iter(f"{{{DS_NS}}}Signature"):
+        signed_info = sig.find("ds:SignedInfo", NS)
+        refs = signed_info.findall("ds:Reference", NS)
+        if len(refs) != 1 or not (refs[0].get("URI") or "").startswith("#"):
+            return False
+        targets = [e for e in root.iter(etree.Element) if e.get("ID") == refs[0].get("URI")[1:]]
+        if len(targets) != 1 or sig not in targets[0].iterancestors():
+            continue  # an ordinary enveloped (or detached) signature: signature_verifies()
+        algs = [signed_info.find("ds:CanonicalizationMethod", NS).get("Algorithm"),
+                signed_info.find("ds:SignatureMethod", NS).get("Algorithm"),
+                refs[0].find("ds:DigestMethod", NS).get("Algorithm")]
+        if algs != [EXC_C14N, RSA_SHA256, SHA256]:
+            return False
+        digest = hashlib.sha256(etree.tostring(targets[0], method="c14n", exclusive=True))
+        if base64.b64encode(digest.digest()).decode() != (
+                refs[0].findtext("ds:DigestValue", namespaces=NS) or "").strip():
+            return False
+        ctx = xmlsec.SignatureContext()
+        ctx.key = xmlsec.Key.from_file(str(cert_file), xmlsec.constants.KeyDataFormatCertPem)
+        try:
+            ctx.verify_binary(etree.tostring(signed_info, method="c14n", exclusive=True),
+                              xmlsec.constants.TransformRsaSha256,
+                              base64.b64decode(sig.findtext("ds:SignatureValue", namespaces=NS)))
+        except xmlsec.Error:
+            return False
+        checked += 1
+    return checked > 0
+
+
 def sign_xml_cli(xml: str, key_file: Path = IDP_KEY, cert_file: Path | None = IDP_CERT,
                  timeout: float = 10.0) -> str:
     """Signs the assertion's signature template with the xmlsec1 CLI, exactly as the fixture was

@@ -26,12 +26,13 @@ from lxml import etree
 from portcullis_helpers import (DEFAULT_ACCOUNT, FORM_TYPE, CaptureServer, allow,
                                 assumed_role_arn, call_error, exchange, http_get, query_error,
                                 raw_request, run_aws, session_client, unsigned_client)
-from saml_helpers import (AWS_SAML_URL, AWS_SAML_URN, C14N, ECDSA_SHA256, IDP_CERT,
+from saml_helpers import (AWS_SAML_URL, AWS_SAML_URN, C14N, DS_NS, ECDSA_SHA256, IDP_CERT,
                           IDP_ENTITY_ID, IDP_KEY, IDP_METADATA, NS, PERSISTENT, RSA_SHA1,
                           SAMLP_NS, SHA1, TAG_ATTR, TRANSIENT, assertion, b64, make_key_pair,
                           metadata_for, name_qualifier, post_saml, provider_arn, response_xml,
                           role_arn, role_value, sign_xml, sign_xml_cli, signature_template,
-                          signature_verifies, signed_response, sts_error)
+                          signature_verifies, signed_response, sts_error,
+                          wrapped_signature_intact)
 
 ASIA = re.compile(r"ASIA[A-Z2-7]{16}")
 PROVIDER = provider_arn("idp")
@@ -482,26 +483,22 @@ def _assertion_el(root):
 
 def _evil_copy(signed: etree._Element) -> etree._Element:
     """An unsigned copy of the signed assertion, for the administrator."""
-    evil = copy.deepcopy(signed)
-    for s in evil.findall("ds:Signature", NS):
-        evil.remove(s)
-    evil.set("ID", "_evil")
-    evil.find("saml:Subject/saml:NameID", NS).text = "admin"
-    return evil
+    return _make_evil(_unsigned(copy.deepcopy(signed)))
 
 
-def xsw_evil_before(ctx):
-    root = _tree(signed_response())
-    a = _assertion_el(root)
-    a.addprevious(_evil_copy(a))
-    return b64(_text(root))
+def _unsigned(el: etree._Element) -> etree._Element:
+    """The element with its own ds:Signature children removed."""
+    for s in el.findall("ds:Signature", NS):
+        el.remove(s)
+    return el
 
 
-def xsw_evil_after(ctx):
-    root = _tree(signed_response())
-    a = _assertion_el(root)
-    a.addnext(_evil_copy(a))
-    return b64(_text(root))
+def _make_evil(a: etree._Element, new_id: str = "_evil") -> etree._Element:
+    """The assertion, in place, turned into the attacker's: a new ID and the administrator as
+    subject (its signature, if any, is left as it is)."""
+    a.set("ID", new_id)
+    a.find("saml:Subject/saml:NameID", NS).text = "admin"
+    return a
 
 
 def _wrap_in_extensions(root, a):
@@ -511,12 +508,112 @@ def _wrap_in_extensions(root, a):
     return ext
 
 
-def xsw_wrapped_in_extensions(ctx):
+# The eight signature wrapping attacks of Somorovsky et al., "On Breaking SAML: Be Whoever You
+# Want to Be" (USENIX Security 2012), as SAML Raider builds them: each from a fresh, validly
+# signed response, the attacker's assertion for "admin". In XSW1/2 the Response is signed, in
+# XSW3-8 the assertion. In XSW1, XSW6 and XSW8 the signed element ends up inside its own
+# ds:Signature, where libxmlsec's enveloped-signature transform digests nothing, so those are
+# checked with wrapped_signature_intact() rather than signature_verifies().
+
+def _signed_response_only():
+    return _tree(signed_response(sign_response=True, sign_assertion=False))
+
+
+def xsw1_response_in_signature(ctx):
+    """XSW1: an evil Response (new ID, evil assertion) keeps the original Response's signature;
+    the original Response, its signature removed, is moved inside that signature."""
+    root = _signed_response_only()
+    original = _unsigned(copy.deepcopy(root))
+    root.find("ds:Signature", NS).append(original)
+    root.set("ID", "_evil-response")
+    _make_evil(_assertion_el(root))
+    xml = _text(root)
+    assert wrapped_signature_intact(xml), xml
+    return b64(xml)
+
+
+def xsw2_response_before_signature(ctx):
+    """XSW2: as XSW1, but the original Response is the evil Response's child just before the
+    signature, which now is detached."""
+    root = _signed_response_only()
+    original = _unsigned(copy.deepcopy(root))
+    root.find("ds:Signature", NS).addprevious(original)
+    root.set("ID", "_evil-response")
+    _make_evil(_assertion_el(root))
+    return still_signed(_text(root))
+
+
+def xsw3_evil_assertion_before(ctx):
+    """XSW3: an unsigned evil assertion (new ID) inserted before the signed one."""
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    a.addprevious(_evil_copy(a))
+    return still_signed(_text(root))
+
+
+def xsw4_evil_assertion_wraps_signed(ctx):
+    """XSW4: the unsigned evil assertion takes the signed one's place, with the signed assertion
+    as its last child."""
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    evil = _evil_copy(a)
+    root.append(evil)
+    evil.append(a)
+    return still_signed(_text(root))
+
+
+def xsw5_signature_on_evil_original_appended(ctx):
+    """XSW5: the evil assertion (new ID) keeps the original's signature; the original assertion,
+    its signature removed, is appended to the Response (the signature is now detached)."""
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    root.append(_unsigned(copy.deepcopy(a)))
+    _make_evil(a)
+    return still_signed(_text(root))
+
+
+def xsw6_original_in_evil_signature(ctx):
+    """XSW6: as XSW5, but the original assertion (signature removed) is moved inside the
+    signature the evil assertion carries."""
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    a.find("ds:Signature", NS).append(_unsigned(copy.deepcopy(a)))
+    _make_evil(a)
+    xml = _text(root)
+    assert wrapped_signature_intact(xml), xml
+    return b64(xml)
+
+
+def xsw7_signed_assertion_in_extensions(ctx):
+    """XSW7: the signed assertion moved into samlp:Extensions (whose content the schema leaves
+    open); an unsigned evil assertion (new ID) in its place."""
     root = _tree(signed_response())
     a = _assertion_el(root)
     evil = _evil_copy(a)
     a.addprevious(evil)
     _wrap_in_extensions(root, a)
+    return still_signed(_text(root))
+
+
+def xsw8_original_in_signature_object(ctx):
+    """XSW8: as XSW6, but the original assertion (signature removed) sits in a ds:Object of the
+    evil assertion's signature (another element whose content the schema leaves open)."""
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    obj = etree.SubElement(a.find("ds:Signature", NS), f"{{{DS_NS}}}Object")
+    obj.append(_unsigned(copy.deepcopy(a)))
+    _make_evil(a)
+    xml = _text(root)
+    assert wrapped_signature_intact(xml), xml
+    return b64(xml)
+
+
+# Variants beyond the paper's eight.
+
+def xsw_evil_after(ctx):
+    root = _tree(signed_response())
+    a = _assertion_el(root)
+    a.addnext(_evil_copy(a))
     return b64(_text(root))
 
 
@@ -538,11 +635,10 @@ def xsw_signed_assertion_only_in_extensions(ctx):
 
 
 def xsw_response_signature_wrapped(ctx):
-    """XSW1: the signed Response moved inside a new, unsigned one with another assertion."""
-    signed = _tree(signed_response(sign_response=True, sign_assertion=False))
-    evil = copy.deepcopy(signed)
-    for s in evil.findall("ds:Signature", NS):
-        evil.remove(s)
+    """XSW7 one level up: the signed Response, signature and all, moved into the Extensions of a
+    new, unsigned one with another assertion."""
+    signed = _signed_response_only()
+    evil = _unsigned(copy.deepcopy(signed))
     evil.set("ID", "_evil-response")
     evil.find("saml:Assertion/saml:Subject/saml:NameID", NS).text = "admin"
     _wrap_in_extensions(evil, signed)
@@ -718,9 +814,15 @@ def too_short(ctx):
 
 
 ATTACKS = {
-    "xsw-evil-before": (xsw_evil_before, "InvalidIdentityToken"),
+    "XSW1": (xsw1_response_in_signature, "InvalidIdentityToken"),
+    "XSW2": (xsw2_response_before_signature, "InvalidIdentityToken"),
+    "XSW3": (xsw3_evil_assertion_before, "InvalidIdentityToken"),
+    "XSW4": (xsw4_evil_assertion_wraps_signed, "InvalidIdentityToken"),
+    "XSW5": (xsw5_signature_on_evil_original_appended, "InvalidIdentityToken"),
+    "XSW6": (xsw6_original_in_evil_signature, "InvalidIdentityToken"),
+    "XSW7": (xsw7_signed_assertion_in_extensions, "InvalidIdentityToken"),
+    "XSW8": (xsw8_original_in_signature_object, "InvalidIdentityToken"),
     "xsw-evil-after": (xsw_evil_after, "InvalidIdentityToken"),
-    "xsw-wrapped-in-extensions": (xsw_wrapped_in_extensions, "InvalidIdentityToken"),
     "xsw-wrapped-same-id": (xsw_wrapped_same_id, "InvalidIdentityToken"),
     "xsw-signed-only-in-extensions": (xsw_signed_assertion_only_in_extensions,
                                       "InvalidIdentityToken"),
@@ -776,6 +878,8 @@ def test_attack_is_refused(server, idp, attack_ctx, name):
     assert (status, code) == (400, expected), (name, r.text)
     assert elapsed < 3, (name, elapsed)
     assert "root:" not in r.text and "lollollol" not in r.text
+    # No credentials of any kind in the answer.
+    assert not ASIA.search(r.text) and "SecretAccessKey" not in r.text, (name, r.text)
     assert server.proc.poll() is None
 
 
