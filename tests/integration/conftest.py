@@ -62,3 +62,23 @@ def server(tmp_path_factory):
     s = PortcullisServer(base / "state", home=base)
     yield s
     s.terminate()
+
+
+@pytest.fixture(scope="module")
+def iam(server):
+    """The administrator's IAM client on the module's server."""
+    return server.client("iam")
+
+
+@pytest.fixture(scope="module")
+def raw_iam(server):
+    """An IAM client without botocore's own parameter checks, to reach the server's."""
+    return server.client("iam", validate=False)
+
+
+@pytest.fixture(scope="module")
+def sts(server):
+    """The STS client of a federated user: no credentials, every call unsigned (test files that
+    need a signed one define their own)."""
+    from portcullis_helpers import unsigned_client
+    return unsigned_client(server, "sts")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -731,3 +732,11 @@ def unsigned_client(server: "PortcullisServer", service: str):
     config = NO_RETRY.merge(botocore.config.Config(signature_version=botocore.UNSIGNED))
     return _shared_boto3_session.client(service, endpoint_url=server.endpoint,
                                         region_name="us-east-1", config=config)
+
+
+_unique_ids = itertools.count()
+
+
+def unique(prefix: str) -> str:
+    """A name no other test using the same server has used."""
+    return f"{prefix}{next(_unique_ids)}"

@@ -12,11 +12,10 @@ import re
 
 import pytest
 
-from portcullis_helpers import (ADMIN_KEY, DEFAULT_ACCOUNT, access_denied, allow, aws_json,
+from portcullis_helpers import (unique, ADMIN_KEY, DEFAULT_ACCOUNT, access_denied, allow, aws_json,
                                 call_error, create_user_with_key, iam_arn, make_client, policy,
                                 statement, trust_policy)
 
-_ids = itertools.count()
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
@@ -24,13 +23,8 @@ INVALID_TOKEN = ("InvalidClientTokenId", "The security token included in the req
                  403)
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
 def user_client(server, iam, name: str, *inline: str, **kw):

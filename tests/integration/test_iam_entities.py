@@ -10,26 +10,15 @@ import re
 
 import pytest
 
-from portcullis_helpers import (ADMIN_ARN, DEFAULT_ACCOUNT, allow, aws_json, call_error, iam_arn,
+from portcullis_helpers import (unique, ADMIN_ARN, DEFAULT_ACCOUNT, allow, aws_json, call_error, iam_arn,
                                 trust_policy)
 
-_ids = itertools.count()
 
 
-def unique(prefix: str) -> str:
-    """A name no other test of this module's shared server uses."""
-    return f"{prefix}{next(_ids)}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
-@pytest.fixture(scope="module")
-def raw_iam(server):
-    """A client without botocore's own parameter checks, to reach the server's."""
-    return server.client("iam", validate=False)
 
 
 def assert_recent(when: datetime.datetime) -> None:

@@ -11,27 +11,18 @@ import re
 
 import pytest
 
-from portcullis_helpers import (DEFAULT_ACCOUNT, allow, aws_json, call_error, iam_arn, policy,
+from portcullis_helpers import (unique, DEFAULT_ACCOUNT, allow, aws_json, call_error, iam_arn, policy,
                                 statement, trust_policy)
 
-_ids = itertools.count()
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
-@pytest.fixture(scope="module")
-def raw_iam(server):
-    return server.client("iam", validate=False)
 
 
 def make_policy(iam, name=None, doc=None, **kw) -> dict:

@@ -9,21 +9,15 @@ import json
 
 import pytest
 
-from portcullis_helpers import (allow, aws_json, call_error, iam_arn, policy, statement,
+from portcullis_helpers import (unique, allow, aws_json, call_error, iam_arn, policy, statement,
                                 trust_policy)
 
-_ids = itertools.count()
 
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
 def decisions(r) -> list[tuple[str, str, str]]:

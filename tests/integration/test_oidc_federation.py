@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from portcullis_helpers import (DEFAULT_ACCOUNT, FORM_TYPE, allow, assumed_role_arn, call_error,
+from portcullis_helpers import (unique, DEFAULT_ACCOUNT, FORM_TYPE, allow, assumed_role_arn, call_error,
                                 exchange, raw_request, run_aws, session_client, trust_document,
                                 trust_statement, unsigned_client)
 from oidc_helpers import (OidcProvider, SigningKey, b64u, b64u_json, ca_signed_cert, hs256_jwt,
@@ -35,26 +35,16 @@ NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 KEYS_UNREACHABLE = ("Couldn't retrieve verification key from your identity provider, please "
                     "reference AssumeRoleWithWebIdentity documentation for requirements")
 WEB = "web"  # the role trusting the module's provider without conditions
-_ids = itertools.count()
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
 def role_arn(name: str) -> str:
     return f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
-@pytest.fixture(scope="module")
-def sts(server):
-    """The STS client of a federated user: no credentials, every call unsigned."""
-    return unsigned_client(server, "sts")
 
 
 @pytest.fixture(scope="module")

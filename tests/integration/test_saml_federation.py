@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
-from portcullis_helpers import (DEFAULT_ACCOUNT, FORM_TYPE, CaptureServer, allow,
+from portcullis_helpers import (unique, DEFAULT_ACCOUNT, FORM_TYPE, CaptureServer, allow,
                                 assumed_role_arn, call_error, exchange, http_get, query_error,
                                 raw_request, run_aws, session_client, unsigned_client)
 from saml_helpers import (AWS_SAML_URL, AWS_SAML_URN, C14N, DS_NS, ECDSA_SHA256, IDP_CERT,
@@ -37,11 +37,8 @@ from saml_helpers import (AWS_SAML_URL, AWS_SAML_URN, C14N, DS_NS, ECDSA_SHA256,
 ASIA = re.compile(r"ASIA[A-Z2-7]{16}")
 PROVIDER = provider_arn("idp")
 READER = "reader"  # the role the default Role attribute names
-_ids = itertools.count()
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
 def saml_trust(*conditions: tuple[str, str, str], actions=("sts:AssumeRoleWithSAML",),
@@ -67,15 +64,8 @@ def make_role(iam, name: str | None = None, trust: str | None = None,
     return role
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
-@pytest.fixture(scope="module")
-def sts(server):
-    """The STS client of a federated user: no credentials, every call unsigned."""
-    return unsigned_client(server, "sts")
 
 
 @pytest.fixture(scope="module")

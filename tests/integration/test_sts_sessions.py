@@ -17,13 +17,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from portcullis_helpers import (ADMIN_KEY, ADMIN_SECRET, DEFAULT_ACCOUNT, FORM_TYPE,
+from portcullis_helpers import (unique, ADMIN_KEY, ADMIN_SECRET, DEFAULT_ACCOUNT, FORM_TYPE,
                                 INVALID_TOKEN, STS_FORM, allow, assumed_role_arn, call_error,
                                 create_user_with_key, iam_arn, make_client, policy, query_error,
                                 run_aws, session_client, statement, trust_document,
                                 trust_statement)
 
-_ids = itertools.count()
 ROOT = {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"}
 ADMIN_USER_ARN = iam_arn("user", "admin")
 ASIA = re.compile(r"ASIA[A-Z2-7]{16}")
@@ -31,13 +30,8 @@ B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 SESSION_NAME_PATTERN = r"[\w+=,.@-]*"
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
 
 
-@pytest.fixture(scope="module")
-def iam(server):
-    return server.client("iam")
 
 
 @pytest.fixture(scope="module")
