@@ -33,6 +33,15 @@ struct Connection {
   tcp::socket socket;
   asio::steady_timer timer;
   SteadyTime deadline = SteadyTime::max();
+  SteadyTime armed = SteadyTime::max();  // when the watchdog's timer fires next
+  bool busy = false;                      // a handler is running: no timeout applies
+
+  // Moving a deadline later needs no timer call (the watchdog re-arms when it wakes); only an
+  // earlier one does. Keep-alive requests thus cost no timer system calls.
+  void set_deadline(SteadyTime t) {
+    deadline = t;
+    if (t < armed) timer.cancel();
+  }
   bool idle = true;  // waiting for the first byte of a request
   std::list<Connection*>::iterator self;
 
@@ -220,11 +229,13 @@ asio::awaitable<void> Server::Impl::accept_loop(Worker& w) {
 
 asio::awaitable<void> Server::Impl::watchdog(std::shared_ptr<Connection> c) {
   while (c->socket.is_open()) {
-    if (c->deadline <= std::chrono::steady_clock::now()) {
+    auto now = std::chrono::steady_clock::now();
+    if (!c->busy && c->deadline <= now) {
       c->close();
       co_return;
     }
-    c->timer.expires_at(c->deadline);
+    c->armed = c->busy ? now + options.idle_timeout : c->deadline;
+    c->timer.expires_at(c->armed);
     boost::system::error_code ec;
     co_await c->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -253,8 +264,7 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
   for (;;) {
     parser.reset();
     c->idle = true;
-    c->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
-    c->timer.cancel();
+    c->set_deadline(std::chrono::steady_clock::now() + options.idle_timeout);
     RequestParser::State state = RequestParser::State::kNeedMore;
     SteadyTime started{};
     for (;;) {
@@ -262,8 +272,6 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
         if (c->idle) {
           c->idle = false;
           started = std::chrono::steady_clock::now();
-          c->deadline = started + options.header_timeout;
-          c->timer.cancel();
         }
         size_t used = 0;
         state = parser.feed(std::string_view(in).substr(in_pos), used);
@@ -273,6 +281,8 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
           in_pos = 0;
         }
         if (state != RequestParser::State::kNeedMore) break;
+        // Only a request that needs more reads gets the (shorter) whole-request deadline.
+        c->set_deadline(started + options.header_timeout);
       }
       if (w.draining && c->idle) co_return;
       boost::system::error_code ec;
@@ -288,7 +298,7 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
     req.request_id = ids::request_id();
     req.remote_address = remote;
     if (state == RequestParser::State::kDone) {
-      c->deadline = SteadyTime::max();
+      c->busy = true;
       if (offload && offload(req)) {
         // Runs on the blocking pool; the session resumes on its own worker afterwards.
         co_await asio::co_spawn(
@@ -301,6 +311,7 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
       } else {
         handler(req, res);
       }
+      c->busy = false;
     } else {
       keep_alive = false;
       if (reject) {
@@ -318,8 +329,7 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
     bool head_only = req.method() == "HEAD";
     std::array<asio::const_buffer, 2> bufs{
         asio::buffer(out), asio::buffer(res.body.data(), head_only ? 0 : res.body.size())};
-    c->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
-    c->timer.cancel();
+    c->set_deadline(std::chrono::steady_clock::now() + options.idle_timeout);
     boost::system::error_code ec;
     co_await asio::async_write(c->socket, bufs, asio::redirect_error(asio::use_awaitable, ec));
     if (options.access_log) {
