@@ -286,14 +286,33 @@ Result<json::object*> find_version(json::object& doc, std::string_view id) {
 
 const Constraint kVersionId{1, 20, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", nullptr};
 
-Status get_version(Call& c) {
+// A version of a policy, named by VersionId: the policy authorized and loaded, the version found.
+struct VersionTarget {
+  Target policy;
+  std::string id;
+  json::object* version = nullptr;  // inside policy.doc
+};
+
+Result<VersionTarget> version_target(Call& c, bool changes) {
   auto id = required(c.params, "VersionId", kVersionId);
   if (!id) return std::unexpected(id.error());
   auto t = existing_policy(c);
   if (!t) return std::unexpected(t.error());
-  auto v = find_version(*t->doc, *id);
+  if (changes) {
+    c.has_result = false;
+    if (auto st = refuse_aws_managed(*t); !st) return std::unexpected(st.error());
+  }
+  VersionTarget vt{std::move(*t), std::move(*id), nullptr};
+  auto v = find_version(*vt.policy.doc, vt.id);
   if (!v) return std::unexpected(v.error());
-  write_version(c, **v, true);
+  vt.version = *v;
+  return vt;
+}
+
+Status get_version(Call& c) {
+  auto vt = version_target(c, false);
+  if (!vt) return std::unexpected(vt.error());
+  write_version(c, *vt->version, true);
   return {};
 }
 
@@ -312,35 +331,25 @@ Status list_versions(Call& c) {
 }
 
 Status delete_version(Call& c) {
-  auto id = required(c.params, "VersionId", kVersionId);
-  if (!id) return std::unexpected(id.error());
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  auto v = find_version(*t->doc, *id);
-  if (!v) return std::unexpected(v.error());
-  if ((**v)["IsDefaultVersion"].as_bool())
+  auto vt = version_target(c, true);
+  if (!vt) return std::unexpected(vt.error());
+  if ((*vt->version)["IsDefaultVersion"].as_bool())
     return fail(ErrorCode::kDeleteConflict, "Cannot delete the default version of a policy.");
-  erase_where(versions(*t->doc),
-              [&](const json::value& x) { return str(x.as_object(), "VersionId") == *id; });
-  return save_policy(c, *t->doc);
+  json::object& doc = *vt->policy.doc;
+  erase_where(versions(doc),
+              [&](const json::value& x) { return str(x.as_object(), "VersionId") == vt->id; });
+  return save_policy(c, doc);
 }
 
 Status set_default_version(Call& c) {
-  auto id = required(c.params, "VersionId", kVersionId);
-  if (!id) return std::unexpected(id.error());
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
-  c.has_result = false;
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  auto v = find_version(*t->doc, *id);
-  if (!v) return std::unexpected(v.error());
-  for (json::value& x : versions(*t->doc)) x.as_object()["IsDefaultVersion"] = false;
-  (**v)["IsDefaultVersion"] = true;
-  (*t->doc)["DefaultVersionId"] = *id;
-  (*t->doc)["UpdateDate"] = iso_now(c);
-  return save_policy(c, *t->doc);
+  auto vt = version_target(c, true);
+  if (!vt) return std::unexpected(vt.error());
+  json::object& doc = *vt->policy.doc;
+  for (json::value& x : versions(doc)) x.as_object()["IsDefaultVersion"] = false;
+  (*vt->version)["IsDefaultVersion"] = true;
+  doc["DefaultVersionId"] = vt->id;
+  doc["UpdateDate"] = iso_now(c);
+  return save_policy(c, doc);
 }
 
 Status tag_policy(Call& c) {
