@@ -54,32 +54,45 @@ void add_request_tags(RequestContext& ctx,
   ctx.set_list("aws:TagKeys", std::move(keys));
 }
 
-Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
-  // No allocation for the common case of a principal with up to 32 policies.
-  std::array<const Policy*, 32> small;
-  std::vector<const Policy*> large;
-  std::span<const Policy*> identity;
-  if (caller.identity.size() <= small.size()) {
-    identity = std::span<const Policy*>(small.data(), caller.identity.size());
-  } else {
-    large.resize(caller.identity.size());
-    identity = large;
-  }
-  for (size_t i = 0; i < caller.identity.size(); ++i) identity[i] = caller.identity[i].policy.get();
-  const Policy* boundary[] = {caller.boundary.get()};
+DecisionDetail decide_for(const PrincipalEntry* caller, const RequestContext& ctx,
+                          const Policy* resource, bool cross_account) {
+  // No allocation for the common case of a principal with up to 32 policies of each kind.
+  std::array<const Policy*, 32> identity_small, session_small;
+  std::vector<const Policy*> identity_large, session_large;
+  auto fill = [](auto&& policies, std::array<const Policy*, 32>& small,
+                 std::vector<const Policy*>& large, auto get) {
+    std::span<const Policy*> out(small.data(), std::min(policies.size(), small.size()));
+    if (policies.size() > small.size()) {
+      large.resize(policies.size());
+      out = large;
+    }
+    for (size_t i = 0; i < policies.size(); ++i) out[i] = get(policies[i]);
+    return out;
+  };
   PolicySet set;
-  set.identity = identity;
-  if (caller.boundary) {
-    set.has_boundary = true;
-    set.boundary = boundary;
+  const Policy* boundary[1] = {nullptr};
+  if (caller) {
+    set.identity = fill(caller->identity, identity_small, identity_large,
+                        [](const IdentityPolicy& p) { return p.policy.get(); });
+    if (caller->boundary) {
+      boundary[0] = caller->boundary.get();
+      set.has_boundary = true;
+      set.boundary = boundary;
+    }
+    if (caller->session && caller->session->has_policies) {
+      set.has_session = true;
+      set.session = fill(caller->session->policies, session_small, session_large,
+                         [](const std::shared_ptr<const Policy>& p) { return p.get(); });
+    }
   }
-  std::vector<const Policy*> session;
-  if (caller.session && caller.session->has_policies) {
-    for (const auto& p : caller.session->policies) session.push_back(p.get());
-    set.has_session = true;
-    set.session = session;
-  }
-  DecisionDetail d = decide(set, ctx);
+  set.resource = resource;
+  set.cross_account = cross_account;
+  return decide(set, ctx);
+}
+
+Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
+  DecisionDetail d = decide_for(&caller, ctx);
+  const bool has_boundary = caller.boundary != nullptr;
   if (d.outcome == Outcome::kAllowed) return {};
   std::string who = "User: ";  // AWS writes it for users and role sessions alike
   std::string msg = who + caller.principal->arn + " is not authorized to perform: " + ctx.action +
@@ -90,7 +103,7 @@ Status authorize(const PrincipalEntry& caller, const RequestContext& ctx) {
                                           : " with an explicit deny in a permissions boundary";
   } else if (d.identity != Decision::kAllow) {
     msg += " because no identity-based policy allows the " + ctx.action + " action";
-  } else if (set.has_boundary && d.boundary != Decision::kAllow) {
+  } else if (has_boundary && d.boundary != Decision::kAllow) {
     msg += " because no permissions boundary allows the " + ctx.action + " action";
   } else {
     msg += " because no session policy allows the " + ctx.action + " action";

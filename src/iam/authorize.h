@@ -23,6 +23,12 @@ RequestContext request_context(const PrincipalEntry& caller, const http::Request
 void add_request_tags(RequestContext& ctx,
                       const std::vector<std::pair<std::string, std::string>>& tags);
 
+// Evaluates, for ctx.action on ctx.resource, the caller's identity policies, boundary and session
+// policies (none without a caller: a federated principal) with an optional resource-based or
+// trust policy.
+DecisionDetail decide_for(const PrincipalEntry* caller, const RequestContext& ctx,
+                          const Policy* resource = nullptr, bool cross_account = false);
+
 // Evaluates the caller's identity policies and boundary for ctx.action on ctx.resource.
 // Denied: AccessDenied, "User: arn:… is not authorized to perform: iam:CreateRole on resource:
 // arn:… because no identity-based policy allows the iam:CreateRole action".

@@ -17,34 +17,6 @@ bool external_id_char(char c) {
 const iam::Constraint kExternalId{2, 1224, "[\\w+=,.@:\\/-]*", external_id_char};
 const iam::Constraint kSamlAssertion{4, 100000, "", nullptr, true};
 
-// Whether the trust policy (with the caller's own policies, when there is a caller) allows
-// `action` on the role.
-bool trusted(const PrincipalEntry* caller, const PrincipalEntry& role, iam::RequestContext& ctx,
-             std::string_view action) {
-  ctx.action = action;
-  std::vector<const iam::Policy*> identity, boundary, session;
-  iam::PolicySet set;
-  if (caller) {
-    for (const auto& p : caller->identity) identity.push_back(p.policy.get());
-    set.identity = identity;
-    if (caller->boundary) {
-      boundary.push_back(caller->boundary.get());
-      set.has_boundary = true;
-      set.boundary = boundary;
-    }
-    if (caller->session && caller->session->has_policies) {
-      for (const auto& p : caller->session->policies) session.push_back(p.get());
-      set.has_session = true;
-      set.session = session;
-    }
-  }
-  set.resource = role.trust.get();
-  // The trust policy itself must allow: a caller's own policies never suffice to assume a role
-  // (and, when the trust policy names only the account, they must allow too).
-  iam::DecisionDetail d = iam::decide(set, ctx);
-  return d.outcome == iam::Outcome::kAllowed && d.resource == iam::Decision::kAllow;
-}
-
 }  // namespace
 
 Status assume_role(Call& c) {

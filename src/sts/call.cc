@@ -1,6 +1,7 @@
 #include "sts/call.h"
 
 #include "core/ids.h"
+#include "iam/authorize.h"
 #include "protocol/errors.h"
 
 namespace portcullis::sts::detail {
@@ -83,6 +84,15 @@ Result<SessionRequest> session_request(Call& c) {
                 "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: "
                 "Member must have length less than or equal to 10");
   return r;
+}
+
+bool trusted(const PrincipalEntry* caller, const PrincipalEntry& role, iam::RequestContext& ctx,
+             std::string_view action) {
+  ctx.action = action;
+  // The trust policy itself must allow: a caller's own policies never suffice to assume a role
+  // (and, when the trust policy names only the account, they must allow too).
+  iam::DecisionDetail d = iam::decide_for(caller, ctx, role.trust.get());
+  return d.outcome == iam::Outcome::kAllowed && d.resource == iam::Decision::kAllow;
 }
 
 const PrincipalEntry* find_role(const iam::Snapshot& snapshot, std::string_view role_arn) {

@@ -62,6 +62,11 @@ struct SessionRequest {
 };
 Result<SessionRequest> session_request(Call& c);
 
+// Whether `role`'s trust policy, with the caller's own policies (none for a federated caller),
+// allows `action`.
+bool trusted(const PrincipalEntry* caller, const PrincipalEntry& role, iam::RequestContext& ctx,
+             std::string_view action);
+
 // The role a RoleArn names in this account, or null.
 const PrincipalEntry* find_role(const iam::Snapshot& snapshot, std::string_view role_arn);
 

@@ -91,12 +91,7 @@ Status assume_role_with_web_identity(Call& c) {
   if (auto amr = claim_list(jwt->claims, "amr"); !amr.empty()) ctx.set_list(url + ":amr", amr);
   ctx.set("aws:CurrentTime", format_iso8601(c.now));
   ctx.set("aws:EpochTime", std::to_string(epoch(c.now)));
-  ctx.action = "sts:AssumeRoleWithWebIdentity";
-  iam::PolicySet set;
-  if (role) set.resource = role->trust.get();
-  iam::DecisionDetail d;
-  if (role) d = iam::decide(set, ctx);
-  if (!role || d.outcome != iam::Outcome::kAllowed || d.resource != iam::Decision::kAllow)
+  if (!role || !trusted(nullptr, *role, ctx, "sts:AssumeRoleWithWebIdentity"))
     return fail(ErrorCode::kAccessDenied,
                 "Not authorized to perform sts:AssumeRoleWithWebIdentity");
 

@@ -8,6 +8,12 @@ namespace portcullis::iam::api {
 
 namespace {
 
+std::unexpected<Error> no_such_inline(K k, std::string_view name) {
+  return fail(ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) +
+                                            " policy with name " + std::string(name) +
+                                            " cannot be found.");
+}
+
 // --- Inline policies ------------------------------------------------------------------------
 
 template <K k>
@@ -40,10 +46,7 @@ Status get_inline(Call& c) {
   if (!t) return std::unexpected(t.error());
   const json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
   auto it = inline_policies.find(*policy_name);
-  if (it == inline_policies.end())
-    return fail(ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) +
-                                              " policy with name " + *policy_name +
-                                              " cannot be found.");
+  if (it == inline_policies.end()) return no_such_inline(k, *policy_name);
   c.out.element(name_param(k), str(*t->doc, name_param(k)));
   c.out.element("PolicyName", *policy_name);
   c.out.element("PolicyDocument", url_encode_policy(it->value().as_string()));
@@ -58,10 +61,7 @@ Status delete_inline(Call& c) {
   if (!t) return std::unexpected(t.error());
   c.has_result = false;
   json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  if (!inline_policies.erase(*policy_name))
-    return fail(ErrorCode::kNoSuchEntity, "The " + std::string(kind_info(k).noun) +
-                                              " policy with name " + *policy_name +
-                                              " cannot be found.");
+  if (!inline_policies.erase(*policy_name)) return no_such_inline(k, *policy_name);
   return store_entity(c, k, *t->doc);
 }
 
