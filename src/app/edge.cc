@@ -1,6 +1,7 @@
 #include "app/edge.h"
 
 #include "core/encoding.h"
+#include "iam/authorize.h"
 #include "protocol/errors.h"
 #include "protocol/query.h"
 #include "sigv4/verifier.h"
@@ -34,8 +35,8 @@ Protocol guess_protocol(const http::Request& req) {
 }  // namespace
 
 Edge::Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
-           const Clock& clock)
-    : config_(config), iam_(iam), sts_(sts), clock_(clock) {
+           gateway::ManagementApi& apigateway, const Clock& clock)
+    : config_(config), iam_(iam), sts_(sts), apigateway_(apigateway), clock_(clock) {
   regions_ = {config.region};
   global_regions_ = {config.region};
   if (config.region != "us-east-1") global_regions_.push_back("us-east-1");
@@ -111,6 +112,15 @@ void Edge::handle(http::Request& req, http::Response& res) {
     return sts_.handle(req, protocol::QueryParams::from_request(req), *caller, *snapshot, res);
   if (service->name == "iam")
     return iam_.handle(req, protocol::QueryParams::from_request(req), *caller, res);
+  if (service->name == "apigateway") {
+    iam::RequestContext ctx = iam::request_context(*caller, req, clock_.now(), config_.region);
+    auto authorize = [&](std::string_view action, std::string_view resource) -> Status {
+      ctx.action = action;
+      ctx.resource = resource;
+      return iam::authorize(*caller, ctx);
+    };
+    return apigateway_.handle(req, authorize, res);
+  }
   write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
               "The " + std::string(service->name) + " API is not implemented by Portcullis yet.");
 }

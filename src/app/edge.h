@@ -9,6 +9,7 @@
 
 #include "app/config.h"
 #include "core/clock.h"
+#include "gateway/api/management_api.h"
 #include "http/message.h"
 #include "iam/iam_api.h"
 #include "sts/sts_service.h"
@@ -17,7 +18,8 @@ namespace portcullis::app {
 
 class Edge {
  public:
-  Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts, const Clock& clock);
+  Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
+       gateway::ManagementApi& apigateway, const Clock& clock);
 
   void handle(http::Request& request, http::Response& response);
   // Whether a request may block (store reads and writes, XML and key work): every
@@ -29,7 +31,6 @@ class Edge {
   struct Service;
   const Service* find_service(std::string_view name) const;
   // Authenticates a signed control-plane request; on failure fills `response` and returns null.
-  // Authenticates a signed control-plane request; on failure fills `response` and returns null.
   std::shared_ptr<const iam::PrincipalEntry> authenticate(const http::Request& request,
                                                           const Service& service,
                                                           const iam::Snapshot& snapshot,
@@ -39,6 +40,7 @@ class Edge {
   const Config& config_;
   iam::IamService& iam_;
   const sts::StsService& sts_;
+  gateway::ManagementApi& apigateway_;
   const Clock& clock_;
   std::vector<std::string> regions_;         // accepted by execute-api, apigateway, lambda
   std::vector<std::string> global_regions_;  // accepted by iam and sts

@@ -9,6 +9,7 @@
 #include "app/edge.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "gateway/api/management_api.h"
 #include "iam/iam_api.h"
 #include "protocol/errors.h"
 #include "store/store.h"
@@ -86,7 +87,9 @@ int serve(Config config) {
   sts_settings.saml_recipient = config.saml_recipient;
   sts_settings.skew = std::chrono::seconds(config.federation_skew_seconds);
   sts::StsService sts(iam, **store, std::move(*token_keys), SystemClock::instance(), sts_settings);
-  Edge edge(config, iam, sts, SystemClock::instance());
+  gateway::ManagementApi apigateway(**store, config.account_id, config.region,
+                                    SystemClock::instance());
+  Edge edge(config, iam, sts, apigateway, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.
   signal(SIGPIPE, SIG_IGN);

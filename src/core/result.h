@@ -25,3 +25,19 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
 }
 
 }  // namespace portcullis
+
+// Early return for Results, so that a chain of fallible steps reads as one. PC_TRY(expr)
+// yields the value of a successful Result<T>; PC_CHECK(expr) checks a Status. Both return the
+// error from the enclosing function (which returns a Result) when the step fails. PC_TRY is
+// a GNU statement expression, which g++ and clang support.
+#define PC_TRY(expr)                                                     \
+  ({                                                                     \
+    auto pc_try_result = (expr);                                         \
+    if (!pc_try_result) return std::unexpected(std::move(pc_try_result.error())); \
+    std::move(*pc_try_result);                                           \
+  })
+#define PC_CHECK(expr)                                                     \
+  do {                                                                     \
+    if (auto pc_check_status = (expr); !pc_check_status)                   \
+      return std::unexpected(std::move(pc_check_status.error()));          \
+  } while (0)

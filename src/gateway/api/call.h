@@ -1,0 +1,135 @@
+// Inside the API Gateway management API: one call's context, the operation table, and what
+// the operations share (typed body members, AWS's errors, ids, lists, the stored REST API).
+#pragma once
+
+#include <boost/json.hpp>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gateway/api/management_api.h"
+#include "gateway/api/patch.h"
+#include "gateway/api/routes.h"
+
+namespace portcullis::gateway::api {
+
+namespace json = boost::json;
+
+struct Call {
+  ManagementApi& api;
+  const http::Request& request;
+  const RouteMatch& match;
+  const json::object& body;
+  store::Transaction& txn;
+  SystemTime now;
+  json::value out;  // the response body; null for none
+  // A response that is not JSON (GetExport): its body and content type.
+  std::optional<std::string> raw_out;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  const std::string& label(std::string_view name) const;
+  std::optional<std::string> query(std::string_view name) const;  // percent-decoded
+  std::vector<std::string> query_all(std::string_view name) const;
+  const std::string& account() const { return api.account(); }
+  const std::string& region() const { return api.region(); }
+  int64_t epoch() const;
+};
+
+using OpFn = Status (*)(Call&);
+struct Op {
+  std::string_view name;
+  OpFn run;
+};
+
+std::span<const Op> restapi_ops();      // REST APIs, account, tags, SDK types
+std::span<const Op> resource_ops();     // resources, methods, method responses
+std::span<const Op> integration_ops();  // integrations and integration responses
+std::span<const Op> stage_ops();        // deployments and stages
+std::span<const Op> part_ops();         // models, request validators, authorizers, gateway responses
+std::span<const Op> key_ops();          // API keys, usage plans and their keys, usage
+std::span<const Op> openapi_ops();      // import, put and export
+
+// --- Errors, as API Gateway words them ------------------------------------------------------
+Error bad_request(std::string message);
+Error not_found(std::string message);
+Error conflict(std::string message);
+
+// --- Body members, type-checked -------------------------------------------------------------
+Result<std::optional<std::string>> opt_str(const json::object& o, std::string_view key);
+Result<std::string> req_str(const json::object& o, std::string_view key);
+Result<std::optional<bool>> opt_bool(const json::object& o, std::string_view key);
+Result<std::optional<int64_t>> opt_int(const json::object& o, std::string_view key);
+Result<std::optional<double>> opt_number(const json::object& o, std::string_view key);
+// A map of strings to strings (or to booleans when `bools`).
+Result<std::optional<json::object>> opt_map(const json::object& o, std::string_view key,
+                                            bool bools = false);
+Result<std::optional<json::array>> opt_list(const json::object& o, std::string_view key);
+// `value` must be one of `allowed`; the message of AWS's request validation.
+Status check_enum(std::string_view value, std::string_view member,
+                  std::initializer_list<std::string_view> allowed);
+// Copies the members present in `from` (already validated) into `to`.
+void copy_members(json::object& to, const json::object& from,
+                  std::initializer_list<std::string_view> keys);
+
+// --- Ids and lists --------------------------------------------------------------------------
+std::string new_id(size_t length);  // lower-case letters and digits, as API Gateway's ids
+// Answers {"item": [...], "position": …} with the page `limit` and `position` select; the
+// items are listed in the order given.
+Status write_items(Call& c, const std::vector<json::value>& items);
+
+// --- The stored REST API: {"api": RestApi, "resources": {id: Resource}, "models": {name: …},
+// "validators", "authorizers", "responses", "stages", "docparts"} --------------------------
+inline constexpr std::string_view kApis = "apigateway.apis";
+inline constexpr std::string_view kDeployments = "apigateway.deployments";
+Result<json::object> load_api(Call& c, std::string_view id);
+Result<json::object> load_api(Call& c);  // the call's restapi_id
+Status save_api(Call& c, const json::object& doc);
+json::object& section(json::object& doc, std::string_view name);
+// An entry of a section, or NotFound with `message`.
+Result<json::object*> find_in(json::object& doc, std::string_view section_name,
+                              std::string_view key, std::string message);
+std::string api_arn(const Call& c, std::string_view path);  // arn:aws:apigateway:{region}::{path}
+
+// The member of a JSON object as a string ("" when absent or not a string).
+std::string_view sv(const json::object& o, std::string_view key);
+
+}  // namespace portcullis::gateway::api
+
+namespace portcullis::gateway::api {
+// The `tags` member of a request: at most 50, keys 1–128 characters not starting "aws:",
+// values at most 256.
+Result<std::optional<json::object>> opt_tags(const json::object& body,
+                                             std::string_view key = "tags");
+inline constexpr std::string_view kApiKeys = "apigateway.apikeys";
+inline constexpr std::string_view kUsagePlans = "apigateway.usageplans";
+inline constexpr std::string_view kAccount = "apigateway.account";
+}  // namespace portcullis::gateway::api
+
+namespace portcullis::gateway::api {
+// A resource, a method and a method response of a stored REST API, or AWS's NotFound.
+Result<json::object*> find_resource(json::object& doc, std::string_view id);
+Result<json::object*> find_method(json::object& doc, std::string_view resource_id,
+                                  std::string_view http_method);
+Result<json::object*> find_method(Call& c, json::object& doc);  // from the call's labels
+// Checks a map of request or response parameters: every key is `prefix` followed by one of
+// the `locations` and a name, e.g. method.request.querystring.page.
+Status check_parameter_names(const json::object& params, std::string_view prefix,
+                             std::initializer_list<std::string_view> locations,
+                             std::string_view what);
+Status check_status_code(std::string_view code);
+}  // namespace portcullis::gateway::api
+
+namespace portcullis::gateway::api {
+// The deployment a stage serves: {"api", "resources", "models", …, "stage"}.
+Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage);
+}  // namespace portcullis::gateway::api
+
+namespace portcullis::gateway::api {
+// Removes the elements of a JSON array for which pred holds.
+template <typename Pred>
+void erase_where(json::array& a, Pred pred) {
+  for (auto it = a.begin(); it != a.end();) it = pred(*it) ? a.erase(it) : it + 1;
+}
+}  // namespace portcullis::gateway::api

@@ -1,0 +1,89 @@
+#include "gateway/api/management_api.h"
+
+#include "core/encoding.h"
+#include "core/log.h"
+#include "gateway/api/call.h"
+#include "protocol/errors.h"
+
+namespace portcullis::gateway {
+
+using namespace api;
+
+namespace {
+
+const Op* find_op(std::string_view name) {
+  for (auto ops : {restapi_ops(), resource_ops(), integration_ops(), stage_ops(), part_ops(),
+                   key_ops(), openapi_ops()})
+    for (const Op& op : ops)
+      if (op.name == name) return &op;
+  return nullptr;
+}
+
+// Operations whose body is a document of the caller's (OpenAPI, CSV), not a JSON request.
+bool raw_body(std::string_view op) {
+  return op == "ImportRestApi" || op == "PutRestApi" || op == "ImportApiKeys" ||
+         op == "ImportDocumentationParts";
+}
+
+}  // namespace
+
+ManagementApi::ManagementApi(store::Store& store, std::string account, std::string region,
+                             const Clock& clock)
+    : store_(store), account_(std::move(account)), region_(std::move(region)), clock_(clock) {}
+
+void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
+                           http::Response& res) {
+  auto fail_with = [&](const Error& e) {
+    protocol::write_error(res, protocol::Protocol::kRestJson, e, req.request_id);
+  };
+  auto match = match_route(req.method(), req.path(), req.query());
+  if (!match)
+    return fail_with(Error{ErrorCode::kInvalidAction, "No API Gateway operation is " +
+                                                          std::string(req.method()) + " " +
+                                                          std::string(req.path())});
+  std::string_view op_name = match->route->op;
+  const Op* op = find_op(op_name);
+  if (!op)
+    return fail_with(Error{ErrorCode::kNotImplemented,
+                           "Portcullis does not implement the API Gateway operation " +
+                               std::string(op_name) + " yet."});
+  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(req.path());
+  if (auto st = authorize("apigateway:" + std::string(req.method()), resource); !st)
+    return fail_with(st.error());
+
+  json::object body;
+  if (!raw_body(op_name) && !req.body.empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body, ec);
+    if (ec || !v.is_object())
+      return fail_with(bad_request("Could not parse request body into json: " +
+                                   (ec ? ec.message() : std::string("not a JSON object"))));
+    body = std::move(v.as_object());
+  }
+
+  std::optional<Call> call;
+  auto run = [&](store::Transaction& txn) -> Status {
+    call.emplace(Call{*this, req, *match, body, txn, clock_.now(), nullptr, std::nullopt, {}});
+    try {
+      return op->run(*call);
+    } catch (const std::exception& e) {
+      // A stored document not of the expected shape: a fault of ours, not the caller's.
+      log::error("apigateway " + std::string(op_name) + ": " + e.what());
+      return fail(ErrorCode::kInternal, "");
+    }
+  };
+  Status st = req.method() == "GET" ? store_.read(run) : store_.write(run);
+  if (!st) return fail_with(st.error());
+
+  res.status = match->route->status;
+  res.set_header("x-amzn-RequestId", req.request_id);
+  for (auto& [k, v] : call->headers) res.set_header(k, v);
+  if (call->raw_out) {
+    res.body = std::move(*call->raw_out);
+  } else if (!call->out.is_null()) {
+    res.set_header("Content-Type", "application/json");
+    res.body = json::serialize(call->out);
+  }
+}
+
+}  // namespace portcullis::gateway

@@ -1,0 +1,39 @@
+// The API Gateway management API (rest-json, 2015-07-09): REST APIs and everything in them,
+// deployments and stages, API keys and usage plans, OpenAPI import and export. Kept in the store.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace portcullis::gateway {
+
+class ManagementApi {
+ public:
+  // Decides whether the caller may perform `action` (apigateway:GET…) on `resource` (an ARN);
+  // the IAM engine is behind it, but this module does not know that.
+  using Authorize = std::function<Status(std::string_view action, std::string_view resource)>;
+
+  ManagementApi(store::Store& store, std::string account, std::string region, const Clock& clock);
+
+  // Answers one authenticated call.
+  void handle(const http::Request& request, const Authorize& authorize,
+              http::Response& response);
+
+  const std::string& account() const { return account_; }
+  const std::string& region() const { return region_; }
+  const Clock& clock() const { return clock_; }
+  store::Store& store() { return store_; }
+
+ private:
+  store::Store& store_;
+  std::string account_, region_;
+  const Clock& clock_;
+};
+
+}  // namespace portcullis::gateway

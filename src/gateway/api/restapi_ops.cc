@@ -1,0 +1,334 @@
+// REST APIs (create, get, list, update through patch operations, delete), the account's
+// settings, tags on any taggable entity, and the SDK types.
+#include "gateway/api/call.h"
+
+namespace portcullis::gateway::api {
+
+Result<std::optional<json::object>> opt_tags(const json::object& body, std::string_view key) {
+  auto tags = PC_TRY(opt_map(body, key));
+  if (!tags) return tags;
+  if (tags->size() > 50)
+    return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
+  for (const auto& kv : *tags) {
+    std::string_view k = kv.key(), v = kv.value().as_string();
+    if (k.empty() || k.size() > 128)
+      return std::unexpected(bad_request("Tag keys must be between 1 and 128 characters long"));
+    if (v.size() > 256)
+      return std::unexpected(bad_request("Tag values must be at most 256 characters long"));
+    if (k.starts_with("aws:"))
+      return std::unexpected(bad_request("Tag keys starting with 'aws:' are reserved: " +
+                                         std::string(k)));
+  }
+  return tags;
+}
+
+namespace {
+
+const char* const kEmptySchema =
+    "{\n  \"$schema\": \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Empty "
+    "Schema\",\n  \"type\" : \"object\"\n}";
+const char* const kErrorSchema =
+    "{\n  \"$schema\" : \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Error "
+    "Schema\",\n  \"type\" : \"object\",\n  \"properties\" : {\n    \"message\" : { \"type\" : "
+    "\"string\" }\n  }\n}";
+
+json::object default_model(std::string_view name, std::string_view description,
+                           std::string_view schema) {
+  return {{"id", new_id(6)},
+          {"name", name},
+          {"description", description},
+          {"schema", schema},
+          {"contentType", "application/json"}};
+}
+
+Status check_endpoint_configuration(const json::object& api) {
+  auto it = api.find("endpointConfiguration");
+  if (it == api.end()) return {};
+  if (!it->value().is_object())
+    return std::unexpected(bad_request("endpointConfiguration must be a structure"));
+  const json::object& ec = it->value().as_object();
+  auto types = PC_TRY(opt_list(ec, "types"));
+  if (!types || types->size() != 1)
+    return std::unexpected(bad_request(
+        "A REST API must have exactly one endpoint type: EDGE, REGIONAL or PRIVATE"));
+  PC_CHECK(check_enum((*types)[0].as_string(), "endpointConfiguration.types",
+                      {"EDGE", "REGIONAL", "PRIVATE"}));
+  auto vpce = PC_TRY(opt_list(ec, "vpcEndpointIds"));
+  if (vpce && !vpce->empty() && (*types)[0].as_string() != "PRIVATE")
+    return std::unexpected(
+        bad_request("VPC endpoint IDs can only be associated with PRIVATE endpoint types"));
+  return {};
+}
+
+// Checks what a RestApi document holds, after a create or a patch.
+Status check_api(const json::object& api) {
+  if (sv(api, "name").empty())
+    return std::unexpected(bad_request("Invalid REST API name specified: the name is empty"));
+  PC_CHECK(check_enum(sv(api, "apiKeySource"), "apiKeySource", {"HEADER", "AUTHORIZER"}));
+  PC_CHECK(check_endpoint_configuration(api));
+  if (auto size = PC_TRY(opt_int(api, "minimumCompressionSize")); size && (*size < 0 || *size > 10485760))
+    return std::unexpected(bad_request(
+        "Invalid minimum compression size, must be between 0 and 10485760 (10M) bytes"));
+  if (auto policy = sv(api, "policy"); !policy.empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(policy, ec);
+    if (ec || !v.is_object())
+      return std::unexpected(bad_request(
+          "Invalid policy document. Please check the policy syntax and ensure that Principals "
+          "are valid."));
+  }
+  return {};
+}
+
+Status create_rest_api(Call& c) {
+  json::object api;
+  api["id"] = "";
+  api["name"] = PC_TRY(req_str(c.body, "name"));
+  for (std::string_view k : {"description", "version", "policy", "cloneFrom"}) PC_TRY(opt_str(c.body, k));
+  PC_TRY(opt_list(c.body, "binaryMediaTypes"));
+  PC_TRY(opt_int(c.body, "minimumCompressionSize"));
+  PC_TRY(opt_bool(c.body, "disableExecuteApiEndpoint"));
+  copy_members(api, c.body, {"description", "version", "binaryMediaTypes", "minimumCompressionSize",
+                             "apiKeySource", "endpointConfiguration", "policy",
+                             "disableExecuteApiEndpoint"});
+  PC_TRY(opt_str(c.body, "apiKeySource"));
+  if (!api.contains("apiKeySource")) api["apiKeySource"] = "HEADER";
+  if (!api.contains("endpointConfiguration"))
+    api["endpointConfiguration"] = json::object{{"types", json::array{"EDGE"}}};
+  if (!api.contains("disableExecuteApiEndpoint")) api["disableExecuteApiEndpoint"] = false;
+  PC_CHECK(check_api(api));
+  if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) api["tags"] = *tags;
+  api["createdDate"] = c.epoch();
+
+  json::object doc;
+  if (auto from = sv(c.body, "cloneFrom"); !from.empty()) {
+    // A clone holds the source's resources, methods and models, not its stages or deployments.
+    doc = PC_TRY(load_api(c, from));
+    doc.erase("stages");
+    api["rootResourceId"] = doc["api"].as_object()["rootResourceId"];
+  } else {
+    std::string root = new_id(10);
+    api["rootResourceId"] = root;
+    section(doc, "resources")[root] = json::object{{"id", root}, {"path", "/"}};
+    json::object& models = section(doc, "models");
+    models["Empty"] = default_model("Empty", "This is a default empty schema model", kEmptySchema);
+    models["Error"] = default_model("Error", "This is a default error schema model", kErrorSchema);
+  }
+  do api["id"] = new_id(10);
+  while (PC_TRY(c.txn.get(kApis, sv(api, "id"))));
+  doc["api"] = api;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(api);
+  return {};
+}
+
+Status get_rest_api(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  c.out = std::move(doc["api"]);
+  return {};
+}
+
+Status get_rest_apis(Call& c) {
+  auto rows = PC_TRY(c.txn.scan(kApis));
+  std::vector<json::value> items;
+  for (auto& [key, text] : rows) items.push_back(json::parse(text).as_object()["api"]);
+  std::sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
+    return a.as_object().at("createdDate").to_number<int64_t>() <
+           b.as_object().at("createdDate").to_number<int64_t>();
+  });
+  return write_items(c, items);
+}
+
+Status set_endpoint_type(json::object& api, const PatchOperation& op,
+                         const std::vector<std::string>&) {
+  if (!op.value) return std::unexpected(bad_request("Invalid endpoint type: null"));
+  PC_CHECK(check_enum(*op.value, "endpointConfiguration.types", {"EDGE", "REGIONAL", "PRIVATE"}));
+  json::object& ec = *member_at(api, "endpointConfiguration", true)->if_object();
+  ec["types"] = json::array{json::string(*op.value)};
+  if (*op.value != "PRIVATE") ec.erase("vpcEndpointIds");
+  return {};
+}
+
+Status update_rest_api(Call& c) {
+  static constexpr PatchRule kRules[] = {
+      {"/name", kReplace, PatchKind::kString},
+      {"/description", kReplace, PatchKind::kString},
+      {"/version", kReplace, PatchKind::kString},
+      {"/policy", kReplace, PatchKind::kString},
+      {"/apiKeySource", kReplace, PatchKind::kString},
+      {"/minimumCompressionSize", kReplace, PatchKind::kInt},
+      {"/disableExecuteApiEndpoint", kReplace, PatchKind::kBool},
+      {"/binaryMediaTypes/*", kAdd | kRemove, PatchKind::kSet, "binaryMediaTypes"},
+      {"/endpointConfiguration/types/0", kReplace, PatchKind::kCustom, {}, set_endpoint_type},
+      {"/endpointConfiguration/vpcEndpointIds/*", kAdd | kRemove, PatchKind::kSet,
+       "endpointConfiguration/vpcEndpointIds"},
+  };
+  json::object doc = PC_TRY(load_api(c));
+  json::object api = doc["api"].as_object();
+  auto ops = PC_TRY(patch_operations(c.body));
+  // An empty minimum compression size turns compression off.
+  for (auto& op : ops)
+    if (op.path == "/minimumCompressionSize" && (!op.value || op.value->empty())) op.verb = kRemove;
+  PC_CHECK(apply_patch(api, ops, kRules));
+  PC_CHECK(check_api(api));
+  doc["api"] = api;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(api);
+  return {};
+}
+
+Status delete_rest_api(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  const std::string& id = c.label("restapi_id");
+  for (auto& [key, _] : PC_TRY(c.txn.scan(kDeployments, id + "/")))
+    PC_CHECK(c.txn.erase(kDeployments, key));
+  // Usage plans stop naming the API's stages.
+  for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
+    json::object plan = json::parse(text).as_object();
+    if (auto* stages = plan.if_contains("apiStages"); stages && stages->is_array()) {
+      json::array& a = stages->as_array();
+      size_t before = a.size();
+      erase_where(a, [&](const json::value& s) { return sv(s.as_object(), "apiId") == id; });
+      if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
+    }
+  }
+  return c.txn.erase(kApis, id);
+}
+
+// --- Account --------------------------------------------------------------------------------
+
+Result<json::object> load_account(Call& c) {
+  json::object account;
+  if (auto text = PC_TRY(c.txn.get(kAccount, "account"))) account = json::parse(*text).as_object();
+  account["throttleSettings"] = json::object{{"burstLimit", 5000}, {"rateLimit", 10000.0}};
+  account["features"] = json::array{"UsagePlans"};
+  account["apiKeyVersion"] = "4";
+  return account;
+}
+
+Status get_account(Call& c) {
+  c.out = PC_TRY(load_account(c));
+  return {};
+}
+
+Status update_account(Call& c) {
+  static constexpr PatchRule kRules[] = {{"/cloudwatchRoleArn", kReplace, PatchKind::kString}};
+  json::object account = PC_TRY(load_account(c));
+  PC_CHECK(apply_patch(account, PC_TRY(patch_operations(c.body)), kRules));
+  if (auto arn = sv(account, "cloudwatchRoleArn"); !arn.empty() && !arn.starts_with("arn:aws:iam::"))
+    return std::unexpected(bad_request("The role ARN does not have required permissions set to "
+                                       "API Gateway."));
+  json::object stored;
+  copy_members(stored, account, {"cloudwatchRoleArn"});
+  PC_CHECK(c.txn.put(kAccount, "account", json::serialize(stored)));
+  c.out = std::move(account);
+  return {};
+}
+
+// --- Tags -----------------------------------------------------------------------------------
+
+// Where the tags of the entity an ARN names are kept.
+struct Tagged {
+  std::string_view table;
+  std::string key;
+  json::object doc;
+  json::object* entity;  // inside doc
+};
+
+Result<Tagged> find_tagged(Call& c, std::string_view arn) {
+  std::string prefix = "arn:aws:apigateway:" + c.region() + "::/";
+  auto invalid = [&] {
+    return std::unexpected(bad_request("Invalid resource ARN specified: " + std::string(arn)));
+  };
+  if (!arn.starts_with(prefix)) return invalid();
+  std::string_view rest = arn.substr(prefix.size());
+  std::vector<std::string_view> parts;
+  for (size_t i = 0; i <= rest.size();) {
+    size_t slash = rest.find('/', i);
+    if (slash == std::string_view::npos) slash = rest.size();
+    parts.push_back(rest.substr(i, slash - i));
+    i = slash + 1;
+  }
+  Tagged t;
+  if (parts.size() == 2 && (parts[0] == "apikeys" || parts[0] == "usageplans")) {
+    t.table = parts[0] == "apikeys" ? kApiKeys : kUsagePlans;
+    t.key = parts[1];
+    auto text = PC_TRY(c.txn.get(t.table, t.key));
+    if (!text) return std::unexpected(not_found("Invalid resource identifier specified"));
+    t.doc = json::parse(*text).as_object();
+    t.entity = &t.doc;
+    return t;
+  }
+  if (parts[0] != "restapis" || (parts.size() != 2 && (parts.size() != 4 || parts[2] != "stages")))
+    return invalid();
+  t.table = kApis;
+  t.key = parts[1];
+  t.doc = PC_TRY(load_api(c, parts[1]));
+  if (parts.size() == 2) {
+    t.entity = &t.doc["api"].as_object();
+  } else {
+    t.entity = PC_TRY(find_in(t.doc, "stages", parts[3], "Invalid Stage identifier specified"));
+  }
+  return t;
+}
+
+Status get_tags(Call& c) {
+  Tagged t = PC_TRY(find_tagged(c, c.label("resource_arn")));
+  json::value* tags = t.entity->if_contains("tags");
+  c.out = json::object{{"tags", tags ? *tags : json::object()}};
+  return {};
+}
+
+Status tag_resource(Call& c) {
+  Tagged t = PC_TRY(find_tagged(c, c.label("resource_arn")));
+  auto add = PC_TRY(opt_tags(c.body));
+  if (!add) return std::unexpected(bad_request("1 validation error detected: Value null at "
+                                               "'tags' failed to satisfy constraint: Member "
+                                               "must not be null"));
+  json::object& tags = section(*t.entity, "tags");
+  for (const auto& kv : *add) tags[kv.key()] = kv.value();
+  if (tags.size() > 50) return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
+  return c.txn.put(t.table, t.key, json::serialize(t.doc));
+}
+
+Status untag_resource(Call& c) {
+  Tagged t = PC_TRY(find_tagged(c, c.label("resource_arn")));
+  json::object& tags = section(*t.entity, "tags");
+  for (const std::string& key : c.query_all("tagKeys")) tags.erase(key);
+  if (tags.empty()) t.entity->erase("tags");
+  return c.txn.put(t.table, t.key, json::serialize(t.doc));
+}
+
+// --- SDK types ------------------------------------------------------------------------------
+
+json::object javascript_sdk() {
+  return {{"id", "javascript"},
+          {"friendlyName", "JavaScript"},
+          {"description", "A JavaScript client for the API, signing calls with SigV4 when the "
+                          "method requires AWS_IAM"},
+          {"configurationProperties", json::array()}};
+}
+
+Status get_sdk_types(Call& c) { return write_items(c, {javascript_sdk()}); }
+
+Status get_sdk_type(Call& c) {
+  if (c.label("sdktype_id") != "javascript")
+    return std::unexpected(not_found("Invalid SDK type specified: " + c.label("sdktype_id")));
+  c.out = javascript_sdk();
+  return {};
+}
+
+constexpr Op kOps[] = {
+    {"CreateRestApi", create_rest_api},   {"GetRestApi", get_rest_api},
+    {"GetRestApis", get_rest_apis},       {"UpdateRestApi", update_rest_api},
+    {"DeleteRestApi", delete_rest_api},   {"GetAccount", get_account},
+    {"UpdateAccount", update_account},    {"GetTags", get_tags},
+    {"TagResource", tag_resource},        {"UntagResource", untag_resource},
+    {"GetSdkTypes", get_sdk_types},       {"GetSdkType", get_sdk_type},
+};
+
+}  // namespace
+
+std::span<const Op> restapi_ops() { return kOps; }
+
+}  // namespace portcullis::gateway::api

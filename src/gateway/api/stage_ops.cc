@@ -1,0 +1,399 @@
+// Deployments (immutable snapshots of an API) and stages (a name, a deployment, variables and
+// method settings).
+#include <algorithm>
+#include <regex>
+
+#include "gateway/api/call.h"
+
+namespace portcullis::gateway::api {
+
+namespace {
+
+// What a deployment freezes of the API document.
+constexpr std::string_view kFrozen[] = {"resources", "models", "validators", "authorizers",
+                                        "responses"};
+
+Result<json::object> load_deployment(Call& c, std::string_view api_id, std::string_view id) {
+  auto text = PC_TRY(c.txn.get(kDeployments, std::string(api_id) + "/" + std::string(id)));
+  if (!text) return std::unexpected(not_found("Invalid Deployment identifier specified"));
+  return json::parse(*text).as_object();
+}
+
+// {"/pets": {"GET": {"authorizationType": "NONE", "apiKeyRequired": false}}}
+json::object api_summary(const json::object& snapshot) {
+  json::object out;
+  if (auto* resources = snapshot.if_contains("resources"))
+    for (const auto& kv : resources->as_object()) {
+      const json::object& r = kv.value().as_object();
+      auto* methods = r.if_contains("resourceMethods");
+      if (!methods) continue;
+      json::object& entry = out[sv(r, "path")].emplace_object();
+      for (const auto& m : methods->as_object())
+        entry[m.key()] = json::object{
+            {"authorizationType", m.value().as_object().at("authorizationType")},
+            {"apiKeyRequired", m.value().as_object().at("apiKeyRequired")}};
+    }
+  return out;
+}
+
+Status check_stage_name(std::string_view name) {
+  static const std::regex re("[A-Za-z0-9_-]{1,128}");
+  if (!std::regex_match(name.begin(), name.end(), re))
+    return std::unexpected(bad_request("Stage name only allows a-zA-Z0-9_"));
+  return {};
+}
+
+Status check_variables(const json::object& vars) {
+  static const std::regex name_re("[A-Za-z0-9_]{1,64}");
+  static const std::regex value_re("[A-Za-z0-9\\-._~:/?#&=,]{1,512}");
+  for (const auto& kv : vars) {
+    std::string_view k = kv.key();
+    if (!std::regex_match(k.begin(), k.end(), name_re))
+      return std::unexpected(bad_request(
+          "Stage variable name '" + std::string(k) +
+          "' must be alphanumeric and underscores only, at most 64 characters"));
+    std::string_view v = kv.value().as_string();
+    if (!std::regex_match(v.begin(), v.end(), value_re))
+      return std::unexpected(bad_request(
+          "Stage variable value '" + std::string(v) +
+          "' must be alphanumeric and the characters -._~:/?#&=, only, at most 512 characters"));
+  }
+  return {};
+}
+
+Status check_stage(const json::object& s) {
+  if (auto size = sv(s, "cacheClusterSize"); !size.empty())
+    PC_CHECK(check_enum(size, "cacheClusterSize",
+                        {"0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"}));
+  if (auto* vars = s.if_contains("variables")) PC_CHECK(check_variables(vars->as_object()));
+  return {};
+}
+
+// Reads the stage members a CreateStage or CreateDeployment body may carry.
+Status read_stage_members(const json::object& body, json::object& s, bool from_deployment) {
+  PC_TRY(opt_str(body, from_deployment ? "stageDescription" : "description"));
+  PC_TRY(opt_str(body, "cacheClusterSize"));
+  PC_TRY(opt_str(body, "documentationVersion"));
+  PC_TRY(opt_bool(body, "cacheClusterEnabled"));
+  PC_TRY(opt_bool(body, "tracingEnabled"));
+  PC_TRY(opt_map(body, "variables"));
+  if (auto d = sv(body, from_deployment ? "stageDescription" : "description"); !d.empty())
+    s["description"] = d;
+  copy_members(s, body, {"cacheClusterEnabled", "cacheClusterSize", "variables",
+                         "tracingEnabled", "documentationVersion", "canarySettings"});
+  if (auto* cache = s.if_contains("cacheClusterEnabled"); cache && cache->as_bool()) {
+    s["cacheClusterStatus"] = "AVAILABLE";
+    if (!s.contains("cacheClusterSize")) s["cacheClusterSize"] = "0.5";
+  }
+  return check_stage(s);
+}
+
+json::object new_stage(const Call& c, std::string_view name, std::string_view deployment) {
+  return {{"deploymentId", deployment},
+          {"stageName", name},
+          {"cacheClusterEnabled", false},
+          {"cacheClusterStatus", "NOT_AVAILABLE"},
+          {"methodSettings", json::object()},
+          {"tracingEnabled", false},
+          {"createdDate", c.epoch()},
+          {"lastUpdatedDate", c.epoch()}};
+}
+
+// --- Deployments ----------------------------------------------------------------------------
+
+Status create_deployment(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  bool any_method = false;
+  for (const auto& kv : section(doc, "resources")) {
+    auto* methods = kv.value().as_object().if_contains("resourceMethods");
+    if (!methods) continue;
+    for (const auto& m : methods->as_object()) {
+      any_method = true;
+      if (!m.value().as_object().contains("methodIntegration"))
+        return std::unexpected(bad_request("No integration defined for method"));
+    }
+  }
+  if (!any_method) return std::unexpected(bad_request("The REST API doesn't contain any methods"));
+  PC_TRY(opt_str(c.body, "description"));
+  auto stage_name = PC_TRY(opt_str(c.body, "stageName"));
+  json::object deployment{{"id", new_id(6)}, {"createdDate", c.epoch()}};
+  copy_members(deployment, c.body, {"description"});
+
+  if (stage_name) {
+    PC_CHECK(check_stage_name(*stage_name));
+    json::object& stages = section(doc, "stages");
+    json::object s = stages.contains(*stage_name)
+                         ? stages[*stage_name].as_object()
+                         : new_stage(c, *stage_name, sv(deployment, "id"));
+    s["deploymentId"] = sv(deployment, "id");
+    s["lastUpdatedDate"] = c.epoch();
+    PC_CHECK(read_stage_members(c.body, s, true));
+    stages[*stage_name] = std::move(s);
+  }
+  json::object frozen{{"api", doc["api"]}};
+  for (std::string_view k : kFrozen) frozen[k] = section(doc, k);
+  json::object stored{{"deployment", deployment}, {"snapshot", std::move(frozen)}};
+  const std::string& api_id = c.label("restapi_id");
+  PC_CHECK(c.txn.put(kDeployments, api_id + "/" + std::string(sv(deployment, "id")),
+                     json::serialize(stored)));
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(deployment);
+  return {};
+}
+
+json::object deployment_view(const Call& c, json::object& stored) {
+  json::object d = stored["deployment"].as_object();
+  for (const std::string& e : c.query_all("embed"))
+    if (e == "apisummary") d["apiSummary"] = api_summary(stored["snapshot"].as_object());
+  return d;
+}
+
+Status get_deployment(Call& c) {
+  PC_TRY(load_api(c));
+  json::object stored = PC_TRY(load_deployment(c, c.label("restapi_id"), c.label("deployment_id")));
+  c.out = deployment_view(c, stored);
+  return {};
+}
+
+Status get_deployments(Call& c) {
+  PC_TRY(load_api(c));
+  std::vector<json::value> items;
+  for (auto& [key, text] : PC_TRY(c.txn.scan(kDeployments, c.label("restapi_id") + "/"))) {
+    json::object stored = json::parse(text).as_object();
+    items.push_back(deployment_view(c, stored));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
+    return a.as_object().at("createdDate").as_int64() < b.as_object().at("createdDate").as_int64();
+  });
+  return write_items(c, items);
+}
+
+Status update_deployment(Call& c) {
+  static constexpr PatchRule kRules[] = {{"/description", kReplace, PatchKind::kString}};
+  PC_TRY(load_api(c));
+  const std::string key = c.label("restapi_id") + "/" + c.label("deployment_id");
+  json::object stored = PC_TRY(load_deployment(c, c.label("restapi_id"), c.label("deployment_id")));
+  // Only the description changes: what was deployed never does.
+  PC_CHECK(apply_patch(stored["deployment"].as_object(), PC_TRY(patch_operations(c.body)), kRules));
+  PC_CHECK(c.txn.put(kDeployments, key, json::serialize(stored)));
+  c.out = stored["deployment"];
+  return {};
+}
+
+Status delete_deployment(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  const std::string& id = c.label("deployment_id");
+  PC_TRY(load_deployment(c, c.label("restapi_id"), id));
+  for (const auto& kv : section(doc, "stages"))
+    if (sv(kv.value().as_object(), "deploymentId") == id)
+      return std::unexpected(
+          bad_request("Active stages pointing to this deployment must be moved or deleted"));
+  return c.txn.erase(kDeployments, c.label("restapi_id") + "/" + id);
+}
+
+// --- Stages ---------------------------------------------------------------------------------
+
+Result<json::object*> find_stage(Call& c, json::object& doc) {
+  return find_in(doc, "stages", c.label("stage_name"), "Invalid Stage identifier specified");
+}
+
+Status create_stage(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  std::string name = PC_TRY(req_str(c.body, "stageName"));
+  std::string deployment = PC_TRY(req_str(c.body, "deploymentId"));
+  PC_CHECK(check_stage_name(name));
+  PC_TRY(load_deployment(c, c.label("restapi_id"), deployment));
+  if (section(doc, "stages").contains(name))
+    return std::unexpected(conflict("Stage already exists"));
+  json::object s = new_stage(c, name, deployment);
+  PC_CHECK(read_stage_members(c.body, s, false));
+  if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) s["tags"] = *tags;
+  section(doc, "stages")[name] = s;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(s);
+  return {};
+}
+
+Status get_stage(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  c.out = *PC_TRY(find_stage(c, doc));
+  return {};
+}
+
+Status get_stages(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  json::array items;
+  auto deployment = c.query("deploymentId");
+  for (const auto& kv : section(doc, "stages"))
+    if (!deployment || sv(kv.value().as_object(), "deploymentId") == *deployment)
+      items.push_back(kv.value());
+  c.out = json::object{{"item", std::move(items)}};
+  return {};
+}
+
+// Method settings: /{resource path, ~1-escaped, or *}/{method or *}/{group}/{setting}.
+struct Setting {
+  std::string_view group, name, member;
+  PatchKind kind;
+};
+constexpr Setting kSettings[] = {
+    {"metrics", "enabled", "metricsEnabled", PatchKind::kBool},
+    {"logging", "loglevel", "loggingLevel", PatchKind::kString},
+    {"logging", "dataTrace", "dataTraceEnabled", PatchKind::kBool},
+    {"throttling", "burstLimit", "throttlingBurstLimit", PatchKind::kInt},
+    {"throttling", "rateLimit", "throttlingRateLimit", PatchKind::kNumber},
+    {"caching", "enabled", "cachingEnabled", PatchKind::kBool},
+    {"caching", "ttlInSeconds", "cacheTtlInSeconds", PatchKind::kInt},
+    {"caching", "dataEncrypted", "cacheDataEncrypted", PatchKind::kBool},
+    {"caching", "requireAuthorizationForCacheControl", "requireAuthorizationForCacheControl",
+     PatchKind::kBool},
+    {"caching", "unauthorizedCacheControlHeaderStrategy", "unauthorizedCacheControlHeaderStrategy",
+     PatchKind::kString},
+};
+
+json::object default_method_setting() {
+  return {{"metricsEnabled", false},
+          {"loggingLevel", "OFF"},
+          {"dataTraceEnabled", false},
+          {"throttlingBurstLimit", 5000},
+          {"throttlingRateLimit", 10000.0},
+          {"cachingEnabled", false},
+          {"cacheTtlInSeconds", 300},
+          {"cacheDataEncrypted", false},
+          {"requireAuthorizationForCacheControl", true},
+          {"unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER"}};
+}
+
+std::string setting_key(const std::vector<std::string>& keys) {
+  std::string path = keys[0] == "*" ? "*" : escape_key(std::string_view(keys[0]).substr(keys[0].starts_with('/')));
+  return path + "/" + keys[1];
+}
+
+Status set_method_setting(json::object& stage, const PatchOperation& op,
+                          const std::vector<std::string>& keys) {
+  std::vector<std::string_view> parts;
+  std::string_view path = op.path;
+  size_t cut = path.size();
+  for (int i = 0; i < 2; ++i) cut = path.rfind('/', cut - 1);
+  std::string_view group_name = path.substr(cut + 1);
+  const Setting* setting = nullptr;
+  for (const Setting& s : kSettings)
+    if (group_name == std::string(s.group) + "/" + std::string(s.name)) setting = &s;
+  if (!setting) return std::unexpected(bad_request("Invalid method setting path: " + op.path));
+  if (keys[1] != "*" && keys[1] != "GET" && keys[1] != "POST" && keys[1] != "PUT" &&
+      keys[1] != "DELETE" && keys[1] != "PATCH" && keys[1] != "HEAD" && keys[1] != "OPTIONS")
+    return std::unexpected(bad_request("Invalid method setting path: " + op.path));
+  json::object& settings = section(stage, "methodSettings");
+  json::value& entry = settings[setting_key(keys)];
+  if (!entry.is_object()) entry = default_method_setting();
+  json::object& ms = entry.as_object();
+  switch (setting->kind) {
+    case PatchKind::kBool: ms[setting->member] = PC_TRY(patch_bool(op)); break;
+    case PatchKind::kInt: ms[setting->member] = PC_TRY(patch_int(op)); break;
+    case PatchKind::kNumber: ms[setting->member] = PC_TRY(patch_number(op)); break;
+    default:
+      if (setting->member == "loggingLevel")
+        PC_CHECK(check_enum(op.value.value_or(""), "loggingLevel", {"OFF", "ERROR", "INFO"}));
+      else
+        PC_CHECK(check_enum(op.value.value_or(""), "unauthorizedCacheControlHeaderStrategy",
+                            {"FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER",
+                             "SUCCEED_WITHOUT_RESPONSE_HEADER"}));
+      ms[setting->member] = *op.value;
+  }
+  return {};
+}
+
+Status remove_method_setting(json::object& stage, const PatchOperation&,
+                             const std::vector<std::string>& keys) {
+  section(stage, "methodSettings").erase(setting_key(keys));
+  return {};
+}
+
+Status update_stage(Call& c) {
+  static constexpr PatchRule kRules[] = {
+      {"/description", kReplace, PatchKind::kString},
+      {"/deploymentId", kReplace, PatchKind::kString},
+      {"/cacheClusterEnabled", kReplace, PatchKind::kBool},
+      {"/cacheClusterSize", kReplace, PatchKind::kString},
+      {"/tracingEnabled", kReplace, PatchKind::kBool},
+      {"/clientCertificateId", kReplace, PatchKind::kString},
+      {"/documentationVersion", kReplace, PatchKind::kString},
+      {"/webAclArn", kReplace, PatchKind::kString},
+      {"/variables/*", kEntryOps, PatchKind::kMapString, "variables"},
+      {"/accessLogSettings/format", kReplace, PatchKind::kString},
+      {"/accessLogSettings/destinationArn", kReplace, PatchKind::kString},
+      {"/accessLogSettings", kRemove, PatchKind::kString},
+      {"/*/*", kRemove, PatchKind::kCustom, {}, remove_method_setting},
+      {"/*/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
+  };
+  json::object doc = PC_TRY(load_api(c));
+  json::object s = *PC_TRY(find_stage(c, doc));
+  PC_CHECK(apply_patch(s, PC_TRY(patch_operations(c.body)), kRules));
+  PC_TRY(load_deployment(c, c.label("restapi_id"), sv(s, "deploymentId")));
+  if (auto* cache = s.if_contains("cacheClusterEnabled"))
+    s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
+  PC_CHECK(check_stage(s));
+  s["lastUpdatedDate"] = c.epoch();
+  *PC_TRY(find_stage(c, doc)) = s;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(s);
+  return {};
+}
+
+Status delete_stage(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  PC_TRY(find_stage(c, doc));
+  section(doc, "stages").erase(c.label("stage_name"));
+  // Usage plans stop naming the stage.
+  const std::string& api_id = c.label("restapi_id");
+  for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
+    json::object plan = json::parse(text).as_object();
+    if (auto* stages = plan.if_contains("apiStages"); stages && stages->is_array()) {
+      json::array& a = stages->as_array();
+      size_t before = a.size();
+      erase_where(a, [&](const json::value& v) {
+        return sv(v.as_object(), "apiId") == api_id &&
+               sv(v.as_object(), "stage") == c.label("stage_name");
+      });
+      if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
+    }
+  }
+  return save_api(c, doc);
+}
+
+Status flush_cache(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  PC_TRY(find_stage(c, doc));
+  return {};  // Portcullis keeps no response or authorizer cache to flush yet.
+}
+
+constexpr Op kOps[] = {
+    {"CreateDeployment", create_deployment},
+    {"GetDeployment", get_deployment},
+    {"GetDeployments", get_deployments},
+    {"UpdateDeployment", update_deployment},
+    {"DeleteDeployment", delete_deployment},
+    {"CreateStage", create_stage},
+    {"GetStage", get_stage},
+    {"GetStages", get_stages},
+    {"UpdateStage", update_stage},
+    {"DeleteStage", delete_stage},
+    {"FlushStageCache", flush_cache},
+    {"FlushStageAuthorizersCache", flush_cache},
+};
+
+}  // namespace
+
+// The deployment a stage serves: the frozen API, for the invoke path and exports.
+Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage) {
+  json::object doc = PC_TRY(load_api(c, api_id));
+  json::object* s = PC_TRY(find_in(doc, "stages", stage, "Invalid Stage identifier specified"));
+  json::object stored = PC_TRY(load_deployment(c, api_id, sv(*s, "deploymentId")));
+  json::object snapshot = std::move(stored["snapshot"].as_object());
+  snapshot["stage"] = *s;
+  return snapshot;
+}
+
+std::span<const Op> stage_ops() { return kOps; }
+
+}  // namespace portcullis::gateway::api
