@@ -133,3 +133,18 @@ void erase_where(json::array& a, Pred pred) {
   for (auto it = a.begin(); it != a.end();) it = pred(*it) ? a.erase(it) : it + 1;
 }
 }  // namespace portcullis::gateway::api
+
+namespace portcullis::gateway::api {
+// The rules each part of an API must satisfy, shared by the operations and the OpenAPI import.
+Status check_api(const json::object& api);
+// A resource `part` placed under `parent` (`self`: the resource being moved, if any).
+Status check_placement(json::object& doc, const json::object& parent, std::string_view part,
+                       std::string_view self);
+Status check_method(json::object& doc, const json::object& method);
+Status check_method_response(json::object& doc, const json::object& response);
+Status check_integration(const json::object& integration);
+Status check_integration_response(json::object& method, const json::object& response);
+Status check_model(json::object& doc, const json::object& model);
+Status check_authorizer(json::object& doc, const json::object& authorizer);
+Status check_gateway_response(const json::object& response);
+}  // namespace portcullis::gateway::api

@@ -41,6 +41,8 @@ Status check_aws_uri(std::string_view type, std::string_view uri) {
 
 const char* const kHttpMethods[] = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"};
 
+}  // namespace
+
 // Checks an integration document, after a put or a patch.
 Status check_integration(const json::object& i) {
   std::string_view type = sv(i, "type");
@@ -82,6 +84,8 @@ Status check_integration(const json::object& i) {
   }
   return {};
 }
+
+namespace {
 
 Result<json::object*> find_integration(Call& c, json::object& doc) {
   json::object* m = PC_TRY(find_method(c, doc));
@@ -162,6 +166,8 @@ Status delete_integration(Call& c) {
 
 // --- Integration responses ------------------------------------------------------------------
 
+}  // namespace
+
 Status check_integration_response(json::object& method, const json::object& r) {
   if (auto ch = sv(r, "contentHandling"); !ch.empty())
     PC_CHECK(check_enum(ch, "contentHandling", {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"}));
@@ -180,6 +186,8 @@ Status check_integration_response(json::object& method, const json::object& r) {
   }
   return {};
 }
+
+namespace {
 
 Result<json::object*> find_integration_response(Call& c, json::object& doc) {
   json::object* i = PC_TRY(find_integration(c, doc));

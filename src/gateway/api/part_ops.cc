@@ -98,6 +98,8 @@ Status delete_part(Call& c, const Part& p, std::string_view used_member) {
 
 // --- Models ---------------------------------------------------------------------------------
 
+}  // namespace
+
 Status check_model(json::object&, const json::object& m) {
   if (auto schema = sv(m, "schema"); !schema.empty()) {
     boost::system::error_code ec;
@@ -109,6 +111,8 @@ Status check_model(json::object&, const json::object& m) {
   }
   return {};
 }
+
+namespace {
 
 Status create_model(Call& c) {
   json::object doc = PC_TRY(load_api(c));
@@ -171,6 +175,8 @@ Status delete_validator(Call& c) { return delete_part(c, kValidator, "requestVal
 
 // --- Authorizers ----------------------------------------------------------------------------
 
+}  // namespace
+
 Status check_authorizer(json::object&, const json::object& a) {
   std::string_view type = sv(a, "type");
   PC_CHECK(check_enum(type, "type", {"TOKEN", "REQUEST", "COGNITO_USER_POOLS"}));
@@ -201,6 +207,8 @@ Status check_authorizer(json::object&, const json::object& a) {
                                        "and 3600 seconds"));
   return {};
 }
+
+namespace {
 
 Status create_authorizer(Call& c) {
   json::object doc = PC_TRY(load_api(c));
@@ -290,13 +298,17 @@ json::object effective_response(json::object& doc, const ResponseType& t) {
   return default_response(t);
 }
 
-Status check_response(const json::object& r) {
+}  // namespace
+
+Status check_gateway_response(const json::object& r) {
   if (auto code = sv(r, "statusCode"); !code.empty()) PC_CHECK(check_status_code(code));
   if (auto* params = r.if_contains("responseParameters"))
     PC_CHECK(check_parameter_names(params->as_object(), "gatewayresponse.", {"header"},
                                    "gateway response parameter name"));
   return {};
 }
+
+namespace {
 
 Status put_gateway_response(Call& c) {
   json::object doc = PC_TRY(load_api(c));
@@ -309,7 +321,7 @@ Status put_gateway_response(Call& c) {
   if (!r.contains("responseParameters")) r["responseParameters"] = json::object();
   if (!r.contains("responseTemplates")) r["responseTemplates"] = json::object();
   r["defaultResponse"] = false;
-  PC_CHECK(check_response(r));
+  PC_CHECK(check_gateway_response(r));
   section(doc, "responses")[t->type] = r;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(r);
@@ -340,7 +352,7 @@ Status update_gateway_response(Call& c) {
   json::object r = effective_response(doc, *t);
   PC_CHECK(apply_patch(r, PC_TRY(patch_operations(c.body)), kRules));
   r["defaultResponse"] = false;
-  PC_CHECK(check_response(r));
+  PC_CHECK(check_gateway_response(r));
   section(doc, "responses")[t->type] = r;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(r);

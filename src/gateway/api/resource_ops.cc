@@ -69,6 +69,8 @@ Status check_path_part(std::string_view part) {
   return {};
 }
 
+}  // namespace
+
 // The rules of the tree for a resource `part` placed under `parent` (skipping `self` when a
 // resource is renamed or moved).
 Status check_placement(json::object& doc, const json::object& parent, std::string_view part,
@@ -93,6 +95,8 @@ Status check_placement(json::object& doc, const json::object& parent, std::strin
   }
   return {};
 }
+
+namespace {
 
 std::string child_path(const json::object& parent, std::string_view part) {
   std::string p(sv(parent, "path"));
@@ -213,6 +217,8 @@ Status check_http_method(std::string_view m) {
       "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY"));
 }
 
+}  // namespace
+
 // Checks a method's members against the API (authorizer, validator, models exist).
 Status check_method(json::object& doc, const json::object& m) {
   std::string_view type = sv(m, "authorizationType");
@@ -246,6 +252,8 @@ Status check_method(json::object& doc, const json::object& m) {
                                    "method request parameter name"));
   return {};
 }
+
+namespace {
 
 Status put_method(Call& c) {
   json::object doc = PC_TRY(load_api(c));
@@ -312,6 +320,8 @@ Status delete_method(Call& c) {
 
 // --- Method responses -----------------------------------------------------------------------
 
+}  // namespace
+
 Status check_method_response(json::object& doc, const json::object& r) {
   if (auto* params = r.if_contains("responseParameters"))
     PC_CHECK(check_parameter_names(params->as_object(), "method.response.", {"header"},
@@ -323,6 +333,8 @@ Status check_method_response(json::object& doc, const json::object& r) {
                          std::string(kv.value().as_string())));
   return {};
 }
+
+namespace {
 
 Result<json::object*> find_method_response(Call& c, json::object& doc) {
   json::object* m = PC_TRY(find_method(c, doc));

@@ -60,6 +60,8 @@ Status check_endpoint_configuration(const json::object& api) {
   return {};
 }
 
+}  // namespace
+
 // Checks what a RestApi document holds, after a create or a patch.
 Status check_api(const json::object& api) {
   if (sv(api, "name").empty())
@@ -79,6 +81,8 @@ Status check_api(const json::object& api) {
   }
   return {};
 }
+
+namespace {
 
 Status create_rest_api(Call& c) {
   json::object api;
