@@ -5,18 +5,17 @@ namespace portcullis::gateway::api {
 
 namespace {
 
+// The segments of a path after its leading '/'; empty ones are kept, so that "//" matches
+// nothing.
 std::vector<std::string_view> segments(std::string_view path) {
   std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    size_t end = path.find('/', i);
-    if (end == std::string_view::npos) end = path.size();
-    out.push_back(path.substr(i, end - i));
-    i = end;
+  if (!path.starts_with('/')) return out;
+  path.remove_prefix(1);
+  while (true) {
+    size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
   }
   return out;
 }

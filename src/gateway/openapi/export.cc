@@ -137,8 +137,16 @@ class Exporter {
     }
     if (!params.empty()) op["parameters"] = std::move(params);
     json::object responses;
+    json::array produces;  // Swagger 2.0 names the content types of responses per operation
     if (auto* mr = m.if_contains("methodResponses"))
-      for (const auto& kv : mr->as_object()) responses[kv.key()] = response(kv.value().as_object());
+      for (const auto& kv : mr->as_object()) {
+        responses[kv.key()] = response(kv.value().as_object());
+        if (auto* models = kv.value().as_object().if_contains("responseModels"))
+          for (const auto& ct : models->as_object())
+            if (std::find(produces.begin(), produces.end(), json::value(ct.key())) == produces.end())
+              produces.emplace_back(ct.key());
+      }
+    if (!o_.oas30 && !produces.empty()) op["produces"] = std::move(produces);
     op["responses"] = std::move(responses);
     json::object requirement;
     std::string_view type = sv(m, "authorizationType");

@@ -90,6 +90,15 @@ void emit(YAML::Emitter& out, const json::value& v) {
     case json::kind::null:
       out << YAML::Null;
       break;
+    case json::kind::double_: {
+      // Shortest form, with a point so that every YAML reader takes it for a float.
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_double());
+      std::string s(buf, ec == std::errc() ? end : buf);
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      out << s;
+      break;
+    }
     default:
       out << json::serialize(v);
   }
