@@ -9,8 +9,7 @@ import re
 import pytest
 
 from apigateway_helpers import (LAMBDA_URI, REGION, ag, add, add_resource, api_not_found, body,  # noqa: F401
-                                call_error, mock_method, new_api, remove, replace, root_id, status,
-                                unique)
+                                call_error, mock_method, new_api, remove, replace, root_id, status)
 from portcullis_helpers import DEFAULT_ACCOUNT
 
 PATH_PART_RULE = ("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning "
@@ -116,6 +115,19 @@ def test_get_resources_embed_methods(ag, api):
         ag.get_method(restApiId=a, resourceId=pets, httpMethod="POST"))
     one = ag.get_resource(restApiId=a, resourceId=pets, embed=["methods"])
     assert one["resourceMethods"]["GET"]["methodIntegration"]["type"] == "MOCK"
+
+
+def test_get_resources_pagination(ag, api):
+    a, root = api
+    for part in ("a", "b", "c", "d"):
+        add_resource(ag, a, root, part)
+    first = ag.get_resources(restApiId=a, limit=2)
+    assert len(first["items"]) == 2 and first["position"]
+    second = ag.get_resources(restApiId=a, limit=2, position=first["position"])
+    third = ag.get_resources(restApiId=a, limit=2, position=second["position"])
+    assert "position" not in third
+    paths = [r["path"] for page in (first, second, third) for r in page["items"]]
+    assert sorted(paths) == ["/", "/a", "/b", "/c", "/d"]
 
 
 def test_update_resource_rename_and_move(ag, api):
@@ -365,6 +377,19 @@ def test_integration_rejected(ag, api, kw, message):
     assert call_error(ag.put_integration, restApiId=a, resourceId=root, httpMethod="GET", **kw) == (
         "BadRequestException", message, 400)
     assert "methodIntegration" not in ag.get_method(restApiId=a, resourceId=root, httpMethod="GET")
+
+
+def test_integration_maps_undeclared_method_parameter(ag, api):
+    # A mapping from a method request parameter the method does not declare is refused.
+    a, root = api
+    proxy = add_resource(ag, a, root, "{proxy+}")
+    method_on(ag, a, proxy, "ANY")
+    code, msg, st = call_error(
+        ag.put_integration, restApiId=a, resourceId=proxy, httpMethod="ANY", type="HTTP_PROXY",
+        integrationHttpMethod="ANY", uri="http://backend.internal/{proxy}",
+        requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+    assert (code, st) == ("BadRequestException", 400)
+    assert msg.startswith("Invalid mapping expression specified") and "method.request.path.proxy" in msg, msg
 
 
 def test_integration_invalid_type(ag, api):

@@ -172,8 +172,29 @@ def test_update_flags_and_sizes(ag):
         replace("/minimumCompressionSize", "2048")])
     assert (r["apiKeySource"], r["disableExecuteApiEndpoint"], r["minimumCompressionSize"]) == (
         "AUTHORIZER", True, 2048)
+
+
+def test_update_minimum_compression_size_empty_turns_it_off(ag):
+    api = new_api(ag, "compress", minimumCompressionSize=1024)
     r = ag.update_rest_api(restApiId=api, patchOperations=[replace("/minimumCompressionSize", "")])
+    assert status(r) == 200
     assert "minimumCompressionSize" not in r
+    assert "minimumCompressionSize" not in ag.get_rest_api(restApiId=api)
+
+
+def test_update_replace_binary_media_type(ag):
+    api = new_api(ag, "binrep", binaryMediaTypes=["image/png"])
+    r = ag.update_rest_api(restApiId=api,
+                           patchOperations=[replace("/binaryMediaTypes/image~1png", "image/gif")])
+    assert r["binaryMediaTypes"] == ["image/gif"]
+
+
+def test_update_vpc_endpoint_ids(ag):
+    # The value names the endpoint to add, as AWS's own examples do.
+    api = new_api(ag, "vpce", endpointConfiguration={"types": ["PRIVATE"]})
+    r = ag.update_rest_api(restApiId=api,
+                           patchOperations=[add("/endpointConfiguration/vpcEndpointIds", "vpce-0abc")])
+    assert r["endpointConfiguration"] == {"types": ["PRIVATE"], "vpcEndpointIds": ["vpce-0abc"]}
 
 
 def test_update_invalid_api_key_source(ag):
@@ -333,11 +354,20 @@ def test_rest_api_survives_restart(start_server, tmp_path):
     c = s.client("apigateway")
     api = c.create_rest_api(name="persisted", description="kept")
     res = add_resource(c, api["id"], root_id(c, api["id"]), "pets")
+    mock_method(c, api["id"], res)
+    dep = c.create_deployment(restApiId=api["id"], stageName="prod")["id"]
+    key = c.create_api_key(name="persisted-key")
+    plan = c.create_usage_plan(name="persisted-plan", apiStages=[{"apiId": api["id"], "stage": "prod"}])
+    c.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     assert s.terminate() == 0
     s2 = start_server(state_dir=state)
     c2 = s2.client("apigateway")
     assert body(c2.get_rest_api(restApiId=api["id"])) == body(api)
     assert res in {r["id"] for r in c2.get_resources(restApiId=api["id"])["items"]}
+    assert c2.get_stage(restApiId=api["id"], stageName="prod")["deploymentId"] == dep
+    assert c2.get_deployment(restApiId=api["id"], deploymentId=dep)["id"] == dep
+    assert c2.get_api_key(apiKey=key["id"], includeValue=True)["value"] == key["value"]
+    assert c2.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])["id"] == key["id"]
 
 
 # -- IAM authorization ----------------------------------------------------------------------------

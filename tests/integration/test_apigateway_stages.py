@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from apigateway_helpers import (LAMBDA_URI, ag, add, add_resource, assert_recent, body, call_error,  # noqa: F401
+from apigateway_helpers import (LAMBDA_URI, ag, add, assert_recent, body, call_error,  # noqa: F401
                                 deployable_api, deployed_stage, mock_method, new_api, remove,
                                 replace, root_id, status)
 from portcullis_helpers import DEFAULT_ACCOUNT
@@ -167,19 +167,24 @@ def test_update_stage_variables_and_fields(ag):
                       patchOperations=[replace("/description", "x")]) == NO_STAGE
 
 
+# A method setting as AWS creates it (the update-stage example of the AWS CLI reference): no
+# loggingLevel member until one is set.
+SETTING_DEFAULTS = {"metricsEnabled": False, "dataTraceEnabled": False, "throttlingBurstLimit": 5000,
+                    "throttlingRateLimit": 10000.0, "cachingEnabled": False, "cacheTtlInSeconds": 300,
+                    "cacheDataEncrypted": False, "requireAuthorizationForCacheControl": True,
+                    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"}
+
+
 def test_update_stage_method_settings(ag):
     api, _ = deployed_stage(ag, "prod")
     r = ag.update_stage(restApiId=api, stageName="prod", patchOperations=[
         replace("/*/*/throttling/rateLimit", "100"), replace("/*/*/throttling/burstLimit", "50"),
-        replace("/*/*/logging/loglevel", "INFO"), replace("/~1pets/GET/metrics/enabled", "true")])
-    settings = r["methodSettings"]
-    assert set(settings) == {"*/*", "pets/GET"}
-    everything = settings["*/*"]
+        replace("/*/*/logging/loglevel", "INFO"), replace("/*/*/caching/ttlInSeconds", "60")])
+    everything = r["methodSettings"]["*/*"]
     assert (everything["throttlingRateLimit"], everything["throttlingBurstLimit"],
-            everything["loggingLevel"], everything["metricsEnabled"]) == (100.0, 50, "INFO", False)
-    assert settings["pets/GET"]["metricsEnabled"] is True
-    assert settings["pets/GET"]["loggingLevel"] == "OFF"
-    assert ag.get_stage(restApiId=api, stageName="prod")["methodSettings"] == settings
+            everything["loggingLevel"], everything["cacheTtlInSeconds"],
+            everything["metricsEnabled"]) == (100.0, 50, "INFO", 60, False)
+    assert ag.get_stage(restApiId=api, stageName="prod")["methodSettings"] == r["methodSettings"]
     code, _, st = call_error(ag.update_stage, restApiId=api, stageName="prod",
                              patchOperations=[replace("/*/*/logging/loglevel", "LOUD")])
     assert (code, st) == ("BadRequestException", 400)
@@ -187,7 +192,23 @@ def test_update_stage_method_settings(ag):
                              patchOperations=[replace("/*/*/bogus/setting", "1")])
     assert (code, st) == ("BadRequestException", 400)
     r = ag.update_stage(restApiId=api, stageName="prod", patchOperations=[remove("/*/*")])
-    assert set(r["methodSettings"]) == {"pets/GET"}
+    assert r["methodSettings"] == {}
+
+
+def test_method_setting_defaults(ag):
+    api, _ = deployed_stage(ag, "prod")
+    r = ag.update_stage(restApiId=api, stageName="prod",
+                        patchOperations=[replace("/*/*/logging/dataTrace", "true")])
+    assert r["methodSettings"] == {"*/*": {**SETTING_DEFAULTS, "dataTraceEnabled": True}}
+
+
+def test_method_setting_key_is_the_addressed_path(ag):
+    # AWS keys the setting by the path token as addressed: /~1pets/GET/... → "~1pets/GET".
+    api, _ = deployed_stage(ag, "prod")
+    r = ag.update_stage(restApiId=api, stageName="prod",
+                        patchOperations=[replace("/~1pets/GET/metrics/enabled", "true")])
+    assert set(r["methodSettings"]) == {"~1pets/GET"}
+    assert r["methodSettings"]["~1pets/GET"]["metricsEnabled"] is True
 
 
 def test_method_settings_nested_resource_path(ag):
