@@ -24,6 +24,7 @@ enum class ErrorCode {
   kMissingParameter,
   kInvalidParameterValue,
   kValidationError,
+  kValidationException,  // a request member outside its model constraints (rest-json services)
   kNotImplemented,
   kUnknownService,
   kNotFound,

@@ -114,7 +114,7 @@ Result<std::optional<json::array>> opt_list(const json::object& o, std::string_v
 }
 
 Status check_enum(std::string_view value, std::string_view member,
-                  std::initializer_list<std::string_view> allowed) {
+                  std::initializer_list<std::string_view> allowed, bool validation) {
   for (std::string_view a : allowed)
     if (a == value) return {};
   std::string set;
@@ -122,10 +122,11 @@ Status check_enum(std::string_view value, std::string_view member,
     if (!set.empty()) set += ", ";
     set += a;
   }
-  return std::unexpected(bad_request("1 validation error detected: Value '" + std::string(value) +
-                                     "' at '" + std::string(member) +
-                                     "' failed to satisfy constraint: Member must satisfy enum "
-                                     "value set: [" + set + "]"));
+  return fail(validation ? ErrorCode::kValidationException : ErrorCode::kBadRequest,
+              "1 validation error detected: Value '" + std::string(value) + "' at '" +
+                  std::string(member) +
+                  "' failed to satisfy constraint: Member must satisfy enum value set: [" + set +
+                  "]");
 }
 
 void copy_members(json::object& to, const json::object& from,

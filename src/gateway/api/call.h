@@ -66,9 +66,12 @@ Result<std::optional<double>> opt_number(const json::object& o, std::string_view
 Result<std::optional<json::object>> opt_map(const json::object& o, std::string_view key,
                                             bool bools = false);
 Result<std::optional<json::array>> opt_list(const json::object& o, std::string_view key);
-// `value` must be one of `allowed`; the message of AWS's request validation.
+// `value` must be one of `allowed`, in the words of AWS's request validation. A member the
+// model declares as an enumeration, checked as the request arrives, is a ValidationException
+// naming it as the model's input does (`member` "putIntegrationInput.type"); otherwise (a
+// value from a patch, a string the service checks) a BadRequestException.
 Status check_enum(std::string_view value, std::string_view member,
-                  std::initializer_list<std::string_view> allowed);
+                  std::initializer_list<std::string_view> allowed, bool validation = false);
 // Copies the members present in `from` (already validated) into `to`.
 void copy_members(json::object& to, const json::object& from,
                   std::initializer_list<std::string_view> keys);
@@ -136,15 +139,19 @@ void erase_where(json::array& a, Pred pred) {
 
 namespace portcullis::gateway::api {
 // The rules each part of an API must satisfy, shared by the operations and the OpenAPI import.
-Status check_api(const json::object& api);
+// `input` ("createRestApiInput"…) is set when the members come from a create or put body:
+// their enumerations are then checked as AWS's request validation does (see check_enum).
+Status check_api(const json::object& api, std::string_view input = {});
 // A resource `part` placed under `parent` (`self`: the resource being moved, if any).
 Status check_placement(json::object& doc, const json::object& parent, std::string_view part,
                        std::string_view self);
 Status check_method(json::object& doc, const json::object& method);
 Status check_method_response(json::object& doc, const json::object& response);
-Status check_integration(const json::object& integration);
+Status check_integration(const json::object& integration, const json::object& method,
+                         std::string_view input = {});
 Status check_integration_response(json::object& method, const json::object& response);
 Status check_model(json::object& doc, const json::object& model);
-Status check_authorizer(json::object& doc, const json::object& authorizer);
+Status check_authorizer(json::object& doc, const json::object& authorizer,
+                        std::string_view input = {});
 Status check_gateway_response(const json::object& response);
 }  // namespace portcullis::gateway::api

@@ -41,12 +41,35 @@ Status check_aws_uri(std::string_view type, std::string_view uri) {
 
 const char* const kHttpMethods[] = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"};
 
+// Request parameter mappings may read only the method request parameters the method declares.
+Status check_mappings(const json::object& i, const json::object& method) {
+  auto* params = i.if_contains("requestParameters");
+  if (!params) return {};
+  auto* declared = method.if_contains("requestParameters");
+  for (const auto& kv : params->as_object()) {
+    std::string_view source = kv.value().as_string();
+    if (!source.starts_with("method.request.") || source.starts_with("method.request.body"))
+      continue;
+    if (!declared || !declared->as_object().contains(source))
+      return std::unexpected(bad_request(
+          "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
+          "[Invalid mapping expression specified: " + std::string(source) + "]"));
+  }
+  return {};
+}
+
 }  // namespace
 
 // Checks an integration document, after a put or a patch.
-Status check_integration(const json::object& i) {
+Status check_integration(const json::object& i, const json::object& method,
+                         std::string_view input) {
+  bool validation = !input.empty();
+  auto member = [&](std::string_view m) {
+    return validation ? std::string(input) + "." + std::string(m) : std::string(m);
+  };
   std::string_view type = sv(i, "type");
-  PC_CHECK(check_enum(type, "type", {"HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"}));
+  PC_CHECK(check_enum(type, member("type"), {"HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"},
+                      validation));
   if (type != "MOCK") {
     std::string_view verb = sv(i, "httpMethod");
     if (verb.empty())
@@ -65,14 +88,15 @@ Status check_integration(const json::object& i) {
     if (type.starts_with("AWS")) PC_CHECK(check_aws_uri(type, uri));
   }
   if (auto ct = sv(i, "connectionType"); !ct.empty()) {
-    PC_CHECK(check_enum(ct, "connectionType", {"INTERNET", "VPC_LINK"}));
+    PC_CHECK(check_enum(ct, member("connectionType"), {"INTERNET", "VPC_LINK"}, validation));
     if (ct == "VPC_LINK" && sv(i, "connectionId").empty())
       return std::unexpected(bad_request("ConnectionId required when connectionType is VPC_LINK"));
   }
   PC_CHECK(check_enum(sv(i, "passthroughBehavior"), "passthroughBehavior",
                       {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"}));
   if (auto ch = sv(i, "contentHandling"); !ch.empty())
-    PC_CHECK(check_enum(ch, "contentHandling", {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"}));
+    PC_CHECK(check_enum(ch, member("contentHandling"), {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"},
+                        validation));
   auto timeout = PC_TRY(opt_int(i, "timeoutInMillis"));
   if (timeout && (*timeout < 50 || *timeout > 29000))
     return std::unexpected(bad_request("Timeout should be between 50 ms and 29000 ms"));
@@ -82,7 +106,7 @@ Status check_integration(const json::object& i) {
                                     "multivalueheader"},
                                    "mapping expression parameter"));
   }
-  return {};
+  return check_mappings(i, method);
 }
 
 namespace {
@@ -90,7 +114,8 @@ namespace {
 Result<json::object*> find_integration(Call& c, json::object& doc) {
   json::object* m = PC_TRY(find_method(c, doc));
   auto it = m->find("methodIntegration");
-  if (it == m->end()) return std::unexpected(not_found("No integration defined for method"));
+  if (it == m->end())
+    return std::unexpected(not_found("Invalid Integration identifier specified"));
   return &it->value().as_object();
 }
 
@@ -116,8 +141,8 @@ Status put_integration(Call& c) {
   if (!i.contains("cacheNamespace")) i["cacheNamespace"] = c.label("resource_id");
   if (!i.contains("cacheKeyParameters")) i["cacheKeyParameters"] = json::array();
   if (sv(i, "type") != "MOCK" && !i.contains("connectionType")) i["connectionType"] = "INTERNET";
-  PC_CHECK(check_integration(i));
   json::object* m = PC_TRY(find_method(c, doc));
+  PC_CHECK(check_integration(i, *m, "putIntegrationInput"));
   (*m)["methodIntegration"] = i;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(i);
@@ -150,7 +175,7 @@ Status update_integration(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   json::object i = *PC_TRY(find_integration(c, doc));
   PC_CHECK(apply_patch(i, PC_TRY(patch_operations(c.body)), kRules));
-  PC_CHECK(check_integration(i));
+  PC_CHECK(check_integration(i, *PC_TRY(find_method(c, doc))));
   *PC_TRY(find_integration(c, doc)) = i;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(i);

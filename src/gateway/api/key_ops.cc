@@ -50,7 +50,7 @@ Status check_unique_value(Call& c, std::string_view value) {
 // "restApiId/stageName" must name an existing stage.
 Status check_stage_key(Call& c, std::string_view stage_key) {
   size_t slash = stage_key.find('/');
-  if (slash == std::string_view::npos)
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == stage_key.size())
     return std::unexpected(bad_request("Invalid stage key specified: " + std::string(stage_key)));
   json::object doc = PC_TRY(load_api(c, stage_key.substr(0, slash)));
   PC_TRY(find_in(doc, "stages", stage_key.substr(slash + 1), "Invalid Stage identifier specified"));
@@ -69,12 +69,18 @@ Result<json::object> new_key(Call& c, const json::object& body) {
   key["enabled"] = PC_TRY(opt_bool(body, "enabled")).value_or(false);
   key["createdDate"] = c.epoch();
   key["lastUpdatedDate"] = c.epoch();
+  // Given as {restApiId, stageName}, kept and answered as "restApiId/stageName".
   json::array stage_keys;
-  if (auto sks = PC_TRY(opt_list(body, "stageKeys")))
-    for (const json::value& v : *sks) {
-      PC_CHECK(check_stage_key(c, v.as_string()));
-      stage_keys.push_back(v);
+  if (auto* sks = body.if_contains("stageKeys"); sks && !sks->is_null()) {
+    if (!sks->is_array()) return std::unexpected(bad_request("stageKeys must be a list"));
+    for (const json::value& v : sks->as_array()) {
+      if (!v.is_object()) return std::unexpected(bad_request("Each stage key must be a structure"));
+      std::string api(sv(v.as_object(), "restApiId")), stage(sv(v.as_object(), "stageName"));
+      std::string stage_key = api + "/" + stage;
+      PC_CHECK(check_stage_key(c, stage_key));
+      stage_keys.emplace_back(stage_key);
     }
+  }
   key["stageKeys"] = std::move(stage_keys);
   if (auto tags = PC_TRY(opt_tags(body)); tags && !tags->empty()) key["tags"] = *tags;
   do key["id"] = new_id(10);
@@ -219,29 +225,47 @@ Status import_api_keys(Call& c) {
 
 // --- Usage plans ----------------------------------------------------------------------------
 
-Status check_plan(Call& c, const json::object& plan) {
+// A throttle: {"burstLimit": integer ≥ 0, "rateLimit": number ≥ 0}.
+Status check_throttle(const json::value& t) {
+  if (!t.is_object()) return std::unexpected(bad_request("A throttle must be a structure"));
+  auto burst = PC_TRY(opt_int(t.as_object(), "burstLimit"));
+  auto rate = PC_TRY(opt_number(t.as_object(), "rateLimit"));
+  if ((burst && *burst < 0) || (rate && *rate < 0))
+    return std::unexpected(bad_request("Throttle limits must be non-negative"));
+  return {};
+}
+
+Status check_plan(Call& c, const json::object& plan, std::string_view input = {}) {
   if (sv(plan, "name").empty()) return std::unexpected(bad_request("Usage plan name must be non-empty"));
   if (auto* q = plan.if_contains("quota")) {
+    if (!q->is_object()) return std::unexpected(bad_request("quota must be a structure"));
     const json::object& quota = q->as_object();
-    PC_CHECK(check_enum(sv(quota, "period"), "quota.period", {"DAY", "WEEK", "MONTH"}));
+    PC_CHECK(check_enum(sv(quota, "period"), input.empty() ? "quota.period" : std::string(input) + ".quota.period",
+                        {"DAY", "WEEK", "MONTH"}, !input.empty()));
     auto limit = PC_TRY(opt_int(quota, "limit"));
     if (!limit || *limit < 0) return std::unexpected(bad_request("Quota limit must be a non-negative integer"));
+    auto offset = PC_TRY(opt_int(quota, "offset"));
+    if (offset && *offset < 0) return std::unexpected(bad_request("Quota offset must be a non-negative integer"));
   }
-  if (auto* t = plan.if_contains("throttle")) {
-    auto burst = PC_TRY(opt_int(t->as_object(), "burstLimit"));
-    auto rate = PC_TRY(opt_number(t->as_object(), "rateLimit"));
-    if ((burst && *burst < 0) || (rate && *rate < 0))
-      return std::unexpected(bad_request("Throttle limits must be non-negative"));
-  }
-  if (auto* stages = plan.if_contains("apiStages"))
+  if (auto* t = plan.if_contains("throttle")) PC_CHECK(check_throttle(*t));
+  if (auto* stages = plan.if_contains("apiStages")) {
+    if (!stages->is_array()) return std::unexpected(bad_request("apiStages must be a list"));
     for (const json::value& s : stages->as_array()) {
+      if (!s.is_object() || !s.as_object().contains("apiId") || !s.as_object().at("apiId").is_string() ||
+          !s.as_object().contains("stage") || !s.as_object().at("stage").is_string())
+        return std::unexpected(bad_request("Each API stage must be a structure with apiId and stage"));
       const json::object& st = s.as_object();
+      if (auto* t = st.if_contains("throttle")) {
+        if (!t->is_object()) return std::unexpected(bad_request("An API stage's throttle must be a map"));
+        for (const auto& kv : t->as_object()) PC_CHECK(check_throttle(kv.value()));
+      }
       auto doc = load_api(c, sv(st, "apiId"));
       if (!doc || !section(*doc, "stages").contains(sv(st, "stage")))
         return std::unexpected(bad_request("Invalid API Stage {api: " + std::string(sv(st, "apiId")) +
                                            ", stage: " + std::string(sv(st, "stage")) +
                                            "} specified for usageplan " + std::string(sv(plan, "id"))));
     }
+  }
   return {};
 }
 
@@ -256,7 +280,7 @@ Status create_usage_plan(Call& c) {
   copy_members(plan, c.body, {"description", "apiStages", "throttle", "quota"});
   if (!plan.contains("apiStages")) plan["apiStages"] = json::array();
   if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) plan["tags"] = *tags;
-  PC_CHECK(check_plan(c, plan));
+  PC_CHECK(check_plan(c, plan, "createUsagePlanInput"));
   PC_CHECK(c.txn.put(kUsagePlans, sv(plan, "id"), json::serialize(plan)));
   c.out = std::move(plan);
   return {};

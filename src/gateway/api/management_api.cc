@@ -36,6 +36,10 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
   auto fail_with = [&](const Error& e) {
     protocol::write_error(res, protocol::Protocol::kRestJson, e, req.request_id);
   };
+  // Authorized first, as AWS does: a caller learns nothing of what it may not call.
+  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(req.path());
+  if (auto st = authorize("apigateway:" + std::string(req.method()), resource); !st)
+    return fail_with(st.error());
   auto match = match_route(req.method(), req.path(), req.query());
   if (!match)
     return fail_with(Error{ErrorCode::kInvalidAction, "No API Gateway operation is " +
@@ -47,9 +51,6 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
     return fail_with(Error{ErrorCode::kNotImplemented,
                            "Portcullis does not implement the API Gateway operation " +
                                std::string(op_name) + " yet."});
-  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(req.path());
-  if (auto st = authorize("apigateway:" + std::string(req.method()), resource); !st)
-    return fail_with(st.error());
 
   json::object body;
   if (!raw_body(op_name) && !req.body.empty()) {

@@ -177,9 +177,10 @@ Status delete_validator(Call& c) { return delete_part(c, kValidator, "requestVal
 
 }  // namespace
 
-Status check_authorizer(json::object&, const json::object& a) {
+Status check_authorizer(json::object&, const json::object& a, std::string_view input) {
   std::string_view type = sv(a, "type");
-  PC_CHECK(check_enum(type, "type", {"TOKEN", "REQUEST", "COGNITO_USER_POOLS"}));
+  PC_CHECK(check_enum(type, input.empty() ? "type" : std::string(input) + ".type",
+                      {"TOKEN", "REQUEST", "COGNITO_USER_POOLS"}, !input.empty()));
   if (sv(a, "name").empty()) return std::unexpected(bad_request("Authorizer name must be non-empty"));
   if (type == "COGNITO_USER_POOLS") {
     auto* arns = a.if_contains("providerARNs");
@@ -224,7 +225,7 @@ Status create_authorizer(Call& c) {
                            "identitySource", "identityValidationExpression",
                            "authorizerResultTtlInSeconds"});
   if (!a.contains("authorizerResultTtlInSeconds")) a["authorizerResultTtlInSeconds"] = 300;
-  PC_CHECK(check_authorizer(doc, a));
+  PC_CHECK(check_authorizer(doc, a, "createAuthorizerInput"));
   section(doc, "authorizers")[sv(a, "id")] = a;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(a);
@@ -244,7 +245,9 @@ Status update_authorizer(Call& c) {
       {"/identityValidationExpression", kReplace, PatchKind::kString},
       {"/authorizerResultTtlInSeconds", kReplace, PatchKind::kInt},
       {"/providerARNs/*", kAdd | kRemove, PatchKind::kSet, "providerARNs"}};
-  return update_part(c, kAuthorizer, kRules, check_authorizer);
+  return update_part(c, kAuthorizer, kRules, [](json::object& doc, const json::object& a) {
+    return check_authorizer(doc, a);
+  });
 }
 Status delete_authorizer(Call& c) { return delete_part(c, kAuthorizer, "authorizerId"); }
 
@@ -277,7 +280,8 @@ Result<const ResponseType*> response_type(std::string_view type) {
                        "ACCESS_DENIED", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT",
                        "MISSING_AUTHENTICATION_TOKEN", "QUOTA_EXCEEDED", "REQUEST_TOO_LARGE",
                        "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "THROTTLED",
-                       "UNSUPPORTED_MEDIA_TYPE", "WAF_FILTERED"}));
+                       "UNSUPPORTED_MEDIA_TYPE", "WAF_FILTERED"},
+                      true));
   return nullptr;
 }
 

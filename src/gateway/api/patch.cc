@@ -29,21 +29,32 @@ std::optional<PatchVerb> verb_of(std::string_view op) {
   return std::nullopt;
 }
 
-// The rule whose path matches, with the keys its "*"s matched.
-const PatchRule* find_rule(std::span<const PatchRule> rules, std::string_view path,
+// The first rule that takes the operation's verb and whose path matches, with the keys its
+// "*"s matched.
+const PatchRule* find_rule(std::span<const PatchRule> rules, const PatchOperation& op,
                            std::vector<std::string>& keys) {
-  std::vector<std::string_view> got = split(path);
+  std::vector<std::string_view> got = split(op.path);
   for (const PatchRule& r : rules) {
+    if (!(r.verbs & op.verb)) continue;
     std::vector<std::string_view> want = split(r.path);
-    if (want.size() != got.size()) continue;
+    // A "**" takes what the other segments leave, at least one segment.
+    size_t extra = 0;
+    bool globstar = std::find(want.begin(), want.end(), "**") != want.end();
+    if (globstar ? got.size() < want.size() : got.size() != want.size()) continue;
+    if (globstar) extra = got.size() - want.size();
     keys.clear();
     bool ok = true;
-    for (size_t i = 0; i < want.size() && ok; ++i) {
-      if (want[i] == "*") {
-        if (got[i].empty()) ok = false;
-        keys.push_back(unescape_key(got[i]));
+    for (size_t i = 0, j = 0; i < want.size() && ok; ++i, ++j) {
+      if (want[i] == "**") {
+        std::string joined(got[j]);
+        for (size_t k = 0; k < extra; ++k) joined += "/" + std::string(got[++j]);
+        ok = !joined.empty();
+        keys.push_back(std::move(joined));
+      } else if (want[i] == "*") {
+        if (got[j].empty()) ok = false;
+        keys.push_back(unescape_key(got[j]));
       } else {
-        ok = want[i] == got[i];
+        ok = want[i] == got[j];
       }
     }
     if (ok) return &r;
@@ -186,8 +197,8 @@ Status apply_patch(json::object& doc, const std::vector<PatchOperation>& ops,
                    std::span<const PatchRule> rules) {
   std::vector<std::string> keys;
   for (const PatchOperation& op : ops) {
-    const PatchRule* rule = find_rule(rules, op.path, keys);
-    if (!rule || !(rule->verbs & op.verb)) return std::unexpected(invalid_path(op, rules));
+    const PatchRule* rule = find_rule(rules, op, keys);
+    if (!rule) return std::unexpected(invalid_path(op, rules));
     std::string member(rule->member.empty() ? std::string_view(op.path).substr(1) : rule->member);
     bool removing = op.verb == kRemove;
     switch (rule->kind) {
@@ -233,7 +244,13 @@ Status apply_patch(json::object& doc, const std::vector<PatchOperation>& ops,
         auto found = std::find_if(a.begin(), a.end(), [&](const json::value& v) {
           return v.is_string() && v.as_string() == key;
         });
-        if (removing) {
+        if (op.verb == kReplace) {
+          // The member named by the path becomes the value.
+          if (!op.value || op.value->empty()) PC_CHECK(missing_value(op));
+          if (found != a.end()) a.erase(found);
+          if (std::none_of(a.begin(), a.end(), [&](const json::value& v) { return v == json::value(*op.value); }))
+            a.emplace_back(*op.value);
+        } else if (removing) {
           if (found != a.end()) a.erase(found);
           if (a.empty()) erase_at(doc, member);
         } else if (found == a.end()) {

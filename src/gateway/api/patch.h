@@ -38,7 +38,8 @@ enum class PatchKind {
 };
 
 struct PatchRule {
-  // Segments of the path; "*" matches any one segment (a key: "~1" stands for '/', "~0" for '~').
+  // Segments of the path; "*" matches any one segment (a key: "~1" stands for '/', "~0" for
+  // '~'); "**" matches one or more, kept as written.
   std::string_view path;
   unsigned verbs;
   PatchKind kind;

@@ -48,6 +48,15 @@ namespace {
 
 // --- Resources ------------------------------------------------------------------------------
 
+// The models a map of content types names exist.
+Status check_models(json::object& doc, const json::object& models) {
+  for (const auto& kv : models)
+    if (!section(doc, "models").contains(kv.value().as_string()))
+      return std::unexpected(bad_request("Invalid model identifier specified: " +
+                                         std::string(kv.value().as_string())));
+  return {};
+}
+
 bool is_variable(std::string_view part) { return part.starts_with('{'); }
 bool is_greedy(std::string_view part) { return part.ends_with("+}"); }
 
@@ -225,9 +234,9 @@ Status check_method(json::object& doc, const json::object& m) {
   PC_CHECK(check_enum(type, "authorizationType", {"NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"}));
   std::string_view authorizer = sv(m, "authorizerId");
   if ((type == "CUSTOM" || type == "COGNITO_USER_POOLS") && authorizer.empty())
-    return std::unexpected(bad_request("Invalid authorizer ID specified. Setting the authorization "
-                                       "type to " + std::string(type) +
-                                       " requires a valid authorizer."));
+    return std::unexpected(bad_request(
+        "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or "
+        "COGNITO_USER_POOLS requires a valid authorizer."));
   if (!authorizer.empty()) {
     json::object* a = PC_TRY(find_in(doc, "authorizers", authorizer,
                                      "Invalid authorizer ID specified"));
@@ -238,13 +247,10 @@ Status check_method(json::object& doc, const json::object& m) {
                                          " of type " + std::string(atype) +
                                          " for authorization type " + std::string(type)));
   }
-  if (auto v = sv(m, "requestValidatorId"); !v.empty())
-    PC_TRY(find_in(doc, "validators", v, "Invalid Request Validator identifier specified"));
-  if (auto* models = m.if_contains("requestModels"))
-    for (const auto& kv : models->as_object())
-      PC_TRY(find_in(doc, "models", kv.value().as_string(),
-                     "Invalid model identifier specified: " +
-                         std::string(kv.value().as_string())));
+  // What a method refers to must exist: a bad request, not a missing method.
+  if (auto v = sv(m, "requestValidatorId"); !v.empty() && !section(doc, "validators").contains(v))
+    return std::unexpected(bad_request("Invalid Request Validator identifier specified"));
+  if (auto* models = m.if_contains("requestModels")) PC_CHECK(check_models(doc, models->as_object()));
   if (auto* params = m.if_contains("requestParameters"))
     PC_CHECK(check_parameter_names(params->as_object(), "method.request.",
                                    {"path", "querystring", "multivaluequerystring", "header",
@@ -326,11 +332,7 @@ Status check_method_response(json::object& doc, const json::object& r) {
   if (auto* params = r.if_contains("responseParameters"))
     PC_CHECK(check_parameter_names(params->as_object(), "method.response.", {"header"},
                                    "method response parameter name"));
-  if (auto* models = r.if_contains("responseModels"))
-    for (const auto& kv : models->as_object())
-      PC_TRY(find_in(doc, "models", kv.value().as_string(),
-                     "Invalid model identifier specified: " +
-                         std::string(kv.value().as_string())));
+  if (auto* models = r.if_contains("responseModels")) PC_CHECK(check_models(doc, models->as_object()));
   return {};
 }
 
@@ -389,6 +391,12 @@ Status delete_method_response(Call& c) {
   json::object& responses = section(*m, "methodResponses");
   responses.erase(c.label("status_code"));
   if (responses.empty()) m->erase("methodResponses");
+  // The integration response of that status goes with it: it would map into nothing.
+  if (auto* i = m->if_contains("methodIntegration"))
+    if (auto* irs = i->as_object().if_contains("integrationResponses")) {
+      irs->as_object().erase(c.label("status_code"));
+      if (irs->as_object().empty()) i->as_object().erase("integrationResponses");
+    }
   return save_api(c, doc);
 }
 

@@ -41,7 +41,7 @@ json::object default_model(std::string_view name, std::string_view description,
           {"contentType", "application/json"}};
 }
 
-Status check_endpoint_configuration(const json::object& api) {
+Status check_endpoint_configuration(const json::object& api, std::string_view input) {
   auto it = api.find("endpointConfiguration");
   if (it == api.end()) return {};
   if (!it->value().is_object())
@@ -51,8 +51,10 @@ Status check_endpoint_configuration(const json::object& api) {
   if (!types || types->size() != 1)
     return std::unexpected(bad_request(
         "A REST API must have exactly one endpoint type: EDGE, REGIONAL or PRIVATE"));
-  PC_CHECK(check_enum((*types)[0].as_string(), "endpointConfiguration.types",
-                      {"EDGE", "REGIONAL", "PRIVATE"}));
+  PC_CHECK(check_enum((*types)[0].as_string(),
+                      input.empty() ? "endpointConfiguration.types"
+                                    : std::string(input) + ".endpointConfiguration.types.member",
+                      {"EDGE", "REGIONAL", "PRIVATE"}, !input.empty()));
   auto vpce = PC_TRY(opt_list(ec, "vpcEndpointIds"));
   if (vpce && !vpce->empty() && (*types)[0].as_string() != "PRIVATE")
     return std::unexpected(
@@ -63,11 +65,13 @@ Status check_endpoint_configuration(const json::object& api) {
 }  // namespace
 
 // Checks what a RestApi document holds, after a create or a patch.
-Status check_api(const json::object& api) {
+Status check_api(const json::object& api, std::string_view input) {
   if (sv(api, "name").empty())
     return std::unexpected(bad_request("Invalid REST API name specified: the name is empty"));
-  PC_CHECK(check_enum(sv(api, "apiKeySource"), "apiKeySource", {"HEADER", "AUTHORIZER"}));
-  PC_CHECK(check_endpoint_configuration(api));
+  PC_CHECK(check_enum(sv(api, "apiKeySource"),
+                      input.empty() ? "apiKeySource" : std::string(input) + ".apiKeySource",
+                      {"HEADER", "AUTHORIZER"}, !input.empty()));
+  PC_CHECK(check_endpoint_configuration(api, input));
   if (auto size = PC_TRY(opt_int(api, "minimumCompressionSize")); size && (*size < 0 || *size > 10485760))
     return std::unexpected(bad_request(
         "Invalid minimum compression size, must be between 0 and 10485760 (10M) bytes"));
@@ -100,7 +104,9 @@ Status create_rest_api(Call& c) {
   if (!api.contains("endpointConfiguration"))
     api["endpointConfiguration"] = json::object{{"types", json::array{"EDGE"}}};
   if (!api.contains("disableExecuteApiEndpoint")) api["disableExecuteApiEndpoint"] = false;
-  PC_CHECK(check_api(api));
+  if (auto d = c.body.if_contains("description"); d && d->is_string() && d->as_string().empty())
+    return std::unexpected(bad_request("Description cannot be an empty string"));
+  PC_CHECK(check_api(api, "createRestApiInput"));
   if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) api["tags"] = *tags;
   api["createdDate"] = c.epoch();
 
@@ -143,6 +149,7 @@ Status get_rest_apis(Call& c) {
   return write_items(c, items);
 }
 
+// replace /endpointConfiguration/types/{0 or the current type}.
 Status set_endpoint_type(json::object& api, const PatchOperation& op,
                          const std::vector<std::string>&) {
   if (!op.value) return std::unexpected(bad_request("Invalid endpoint type: null"));
@@ -153,6 +160,29 @@ Status set_endpoint_type(json::object& api, const PatchOperation& op,
   return {};
 }
 
+// An empty minimum compression size turns compression off.
+Status set_compression_size(json::object& api, const PatchOperation& op,
+                            const std::vector<std::string>&) {
+  if (!op.value || op.value->empty()) api.erase("minimumCompressionSize");
+  else api["minimumCompressionSize"] = PC_TRY(patch_int(op));
+  return {};
+}
+
+// add, remove or replace /endpointConfiguration/vpcEndpointIds with the endpoint as the value.
+Status set_vpc_endpoint(json::object& api, const PatchOperation& op,
+                        const std::vector<std::string>&) {
+  if (!op.value || op.value->empty())
+    return std::unexpected(bad_request("Invalid VPC endpoint id: the value is empty"));
+  json::value& ids = (*member_at(api, "endpointConfiguration", true)->if_object())["vpcEndpointIds"];
+  if (!ids.is_array()) ids = json::array();
+  json::array& a = ids.as_array();
+  if (op.verb == kReplace) a.clear();
+  erase_where(a, [&](const json::value& v) { return v.as_string() == *op.value; });
+  if (op.verb != kRemove) a.emplace_back(*op.value);
+  if (a.empty()) api["endpointConfiguration"].as_object().erase("vpcEndpointIds");
+  return {};
+}
+
 Status update_rest_api(Call& c) {
   static constexpr PatchRule kRules[] = {
       {"/name", kReplace, PatchKind::kString},
@@ -160,20 +190,18 @@ Status update_rest_api(Call& c) {
       {"/version", kReplace, PatchKind::kString},
       {"/policy", kReplace, PatchKind::kString},
       {"/apiKeySource", kReplace, PatchKind::kString},
-      {"/minimumCompressionSize", kReplace, PatchKind::kInt},
+      {"/minimumCompressionSize", kReplace, PatchKind::kCustom, {}, set_compression_size},
       {"/disableExecuteApiEndpoint", kReplace, PatchKind::kBool},
-      {"/binaryMediaTypes/*", kAdd | kRemove, PatchKind::kSet, "binaryMediaTypes"},
-      {"/endpointConfiguration/types/0", kReplace, PatchKind::kCustom, {}, set_endpoint_type},
+      {"/binaryMediaTypes/*", kEntryOps, PatchKind::kSet, "binaryMediaTypes"},
+      {"/endpointConfiguration/types/*", kReplace, PatchKind::kCustom, {}, set_endpoint_type},
+      {"/endpointConfiguration/vpcEndpointIds", kEntryOps, PatchKind::kCustom, {},
+       set_vpc_endpoint},
       {"/endpointConfiguration/vpcEndpointIds/*", kAdd | kRemove, PatchKind::kSet,
        "endpointConfiguration/vpcEndpointIds"},
   };
   json::object doc = PC_TRY(load_api(c));
   json::object api = doc["api"].as_object();
-  auto ops = PC_TRY(patch_operations(c.body));
-  // An empty minimum compression size turns compression off.
-  for (auto& op : ops)
-    if (op.path == "/minimumCompressionSize" && (!op.value || op.value->empty())) op.verb = kRemove;
-  PC_CHECK(apply_patch(api, ops, kRules));
+  PC_CHECK(apply_patch(api, PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(check_api(api));
   doc["api"] = api;
   PC_CHECK(save_api(c, doc));
@@ -235,8 +263,14 @@ Status update_account(Call& c) {
 struct Tagged {
   std::string_view table;
   std::string key;
+  std::string stage;  // for a stage's tags
   json::object doc;
-  json::object* entity;  // inside doc
+  // The tagged entity, inside doc.
+  json::object& entity() {
+    if (table != kApis) return doc;
+    if (stage.empty()) return doc["api"].as_object();
+    return section(doc, "stages")[stage].as_object();
+  }
 };
 
 Result<Tagged> find_tagged(Call& c, std::string_view arn) {
@@ -260,7 +294,6 @@ Result<Tagged> find_tagged(Call& c, std::string_view arn) {
     auto text = PC_TRY(c.txn.get(t.table, t.key));
     if (!text) return std::unexpected(not_found("Invalid resource identifier specified"));
     t.doc = json::parse(*text).as_object();
-    t.entity = &t.doc;
     return t;
   }
   if (parts[0] != "restapis" || (parts.size() != 2 && (parts.size() != 4 || parts[2] != "stages")))
@@ -268,17 +301,16 @@ Result<Tagged> find_tagged(Call& c, std::string_view arn) {
   t.table = kApis;
   t.key = parts[1];
   t.doc = PC_TRY(load_api(c, parts[1]));
-  if (parts.size() == 2) {
-    t.entity = &t.doc["api"].as_object();
-  } else {
-    t.entity = PC_TRY(find_in(t.doc, "stages", parts[3], "Invalid Stage identifier specified"));
+  if (parts.size() == 4) {
+    PC_TRY(find_in(t.doc, "stages", parts[3], "Invalid Stage identifier specified"));
+    t.stage = parts[3];
   }
   return t;
 }
 
 Status get_tags(Call& c) {
   Tagged t = PC_TRY(find_tagged(c, c.label("resource_arn")));
-  json::value* tags = t.entity->if_contains("tags");
+  json::value* tags = t.entity().if_contains("tags");
   c.out = json::object{{"tags", tags ? *tags : json::object()}};
   return {};
 }
@@ -289,7 +321,7 @@ Status tag_resource(Call& c) {
   if (!add) return std::unexpected(bad_request("1 validation error detected: Value null at "
                                                "'tags' failed to satisfy constraint: Member "
                                                "must not be null"));
-  json::object& tags = section(*t.entity, "tags");
+  json::object& tags = section(t.entity(), "tags");
   for (const auto& kv : *add) tags[kv.key()] = kv.value();
   if (tags.size() > 50) return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
   return c.txn.put(t.table, t.key, json::serialize(t.doc));
@@ -297,9 +329,9 @@ Status tag_resource(Call& c) {
 
 Status untag_resource(Call& c) {
   Tagged t = PC_TRY(find_tagged(c, c.label("resource_arn")));
-  json::object& tags = section(*t.entity, "tags");
+  json::object& tags = section(t.entity(), "tags");
   for (const std::string& key : c.query_all("tagKeys")) tags.erase(key);
-  if (tags.empty()) t.entity->erase("tags");
+  if (tags.empty()) t.entity().erase("tags");
   return c.txn.put(t.table, t.key, json::serialize(t.doc));
 }
 

@@ -61,7 +61,20 @@ Status check_variables(const json::object& vars) {
   return {};
 }
 
+Status check_canary(const json::value& v) {
+  if (!v.is_object()) return std::unexpected(bad_request("canarySettings must be a structure"));
+  const json::object& canary = v.as_object();
+  auto percent = PC_TRY(opt_number(canary, "percentTraffic"));
+  if (percent && (*percent < 0 || *percent > 100))
+    return std::unexpected(bad_request("Canary percentTraffic must be between 0.0 and 100.0"));
+  PC_TRY(opt_str(canary, "deploymentId"));
+  PC_TRY(opt_map(canary, "stageVariableOverrides"));
+  PC_TRY(opt_bool(canary, "useStageCache"));
+  return {};
+}
+
 Status check_stage(const json::object& s) {
+  if (auto* canary = s.if_contains("canarySettings")) PC_CHECK(check_canary(*canary));
   if (auto size = sv(s, "cacheClusterSize"); !size.empty())
     PC_CHECK(check_enum(size, "cacheClusterSize",
                         {"0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"}));
@@ -251,9 +264,9 @@ constexpr Setting kSettings[] = {
      PatchKind::kString},
 };
 
+// A method setting as API Gateway starts one: no loggingLevel until one is set.
 json::object default_method_setting() {
   return {{"metricsEnabled", false},
-          {"loggingLevel", "OFF"},
           {"dataTraceEnabled", false},
           {"throttlingBurstLimit", 5000},
           {"throttlingRateLimit", 10000.0},
@@ -264,21 +277,15 @@ json::object default_method_setting() {
           {"unauthorizedCacheControlHeaderStrategy", "SUCCEED_WITH_RESPONSE_HEADER"}};
 }
 
-std::string setting_key(const std::vector<std::string>& keys) {
-  std::string path = keys[0] == "*" ? "*" : escape_key(std::string_view(keys[0]).substr(keys[0].starts_with('/')));
-  return path + "/" + keys[1];
-}
+// The key of a method setting: its resource path as the patch path addresses it ("*",
+// "~1pets" or "pets/toys"), then the method.
+std::string setting_key(const std::vector<std::string>& keys) { return keys[0] + "/" + keys[1]; }
 
 Status set_method_setting(json::object& stage, const PatchOperation& op,
                           const std::vector<std::string>& keys) {
-  std::vector<std::string_view> parts;
-  std::string_view path = op.path;
-  size_t cut = path.size();
-  for (int i = 0; i < 2; ++i) cut = path.rfind('/', cut - 1);
-  std::string_view group_name = path.substr(cut + 1);
   const Setting* setting = nullptr;
   for (const Setting& s : kSettings)
-    if (group_name == std::string(s.group) + "/" + std::string(s.name)) setting = &s;
+    if (keys[2] == s.group && keys[3] == s.name) setting = &s;
   if (!setting) return std::unexpected(bad_request("Invalid method setting path: " + op.path));
   if (keys[1] != "*" && keys[1] != "GET" && keys[1] != "POST" && keys[1] != "PUT" &&
       keys[1] != "DELETE" && keys[1] != "PATCH" && keys[1] != "HEAD" && keys[1] != "OPTIONS")
@@ -305,7 +312,10 @@ Status set_method_setting(json::object& stage, const PatchOperation& op,
 
 Status remove_method_setting(json::object& stage, const PatchOperation&,
                              const std::vector<std::string>& keys) {
-  section(stage, "methodSettings").erase(setting_key(keys));
+  std::string key = setting_key(keys);
+  if (!section(stage, "methodSettings").erase(key))
+    return std::unexpected(bad_request("Cannot remove method setting " + key +
+                                       " because there is no method setting for this method "));
   return {};
 }
 
@@ -323,8 +333,8 @@ Status update_stage(Call& c) {
       {"/accessLogSettings/format", kReplace, PatchKind::kString},
       {"/accessLogSettings/destinationArn", kReplace, PatchKind::kString},
       {"/accessLogSettings", kRemove, PatchKind::kString},
-      {"/*/*", kRemove, PatchKind::kCustom, {}, remove_method_setting},
-      {"/*/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
+      {"/**/*", kRemove, PatchKind::kCustom, {}, remove_method_setting},
+      {"/**/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
   };
   json::object doc = PC_TRY(load_api(c));
   json::object s = *PC_TRY(find_stage(c, doc));

@@ -447,7 +447,7 @@ class Importer {
     if (!i.contains("cacheNamespace")) i["cacheNamespace"] = resource_id;
     i["cacheKeyParameters"] = arr(x, "cacheKeyParameters") ? *arr(x, "cacheKeyParameters") : json::array();
     if (sv(i, "type") != "MOCK" && !i.contains("connectionType")) i["connectionType"] = "INTERNET";
-    if (auto st = check_integration(i); !st) {
+    if (auto st = check_integration(i, method); !st) {
       out_.errors.push_back("Invalid integration of " + where + ": " + st.error().message);
       return std::nullopt;
     }
