@@ -389,3 +389,9 @@ def test_iam_user_allowed_get_only(server, iam, ag):
     # GET /restapis is not under /restapis/*.
     assert call_error(me.get_rest_apis)[0] == "AccessDeniedException"
     assert ag.get_rest_api(restApiId=api)["id"] == api
+    # Authorization comes first: an operation Portcullis lacks is still denied, not 501.
+    assert call_error(me.create_domain_name, domainName="api.example.com")[::2] == (
+        "AccessDeniedException", 403)
+    # Allowed (GET under /restapis/*), it answers 501.
+    assert call_error(me.get_sdk, restApiId=api, stageName="s", sdkType="javascript")[::2] == (
+        "NotImplementedException", 501)
