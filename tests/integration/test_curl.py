@@ -94,9 +94,9 @@ def test_curl_data_from_file(url, tmp_path):
 def test_curl_rest_json_service(server, tmp_path):
     p = run_curl(["--service", "apigateway", "-i", f"{server.endpoint}/restapis"], tmp_path, ENV_CREDS)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("HTTP/1.1 501 Not Implemented\r\n")
-    assert "x-amzn-ErrorType: NotImplementedException" in p.stdout
-    assert p.stdout.endswith('{"message":"The apigateway API is not implemented by Portcullis yet."}')
+    assert p.stdout.startswith("HTTP/1.1 200 OK\r\n")
+    assert "Content-Type: application/json" in p.stdout
+    assert '"item":[' in p.stdout.split("\r\n\r\n", 1)[1]
 
 
 def test_curl_without_credentials_exits_2(url, tmp_path):

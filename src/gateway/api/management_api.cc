@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "gateway/api/call.h"
 #include "protocol/errors.h"
+#include "sigv4/canonical.h"
 
 namespace portcullis::gateway {
 
@@ -36,15 +37,17 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
   auto fail_with = [&](const Error& e) {
     protocol::write_error(res, protocol::Protocol::kRestJson, e, req.request_id);
   };
+  // The path as it was signed: "." and ".." resolved, repeated '/' collapsed.
+  std::string path = sigv4::normalize_path(req.path());
   // Authorized first, as AWS does: a caller learns nothing of what it may not call.
-  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(req.path());
+  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(path);
   if (auto st = authorize("apigateway:" + std::string(req.method()), resource); !st)
     return fail_with(st.error());
-  auto match = match_route(req.method(), req.path(), req.query());
+  auto match = match_route(req.method(), path, req.query());
   if (!match)
     return fail_with(Error{ErrorCode::kInvalidAction, "No API Gateway operation is " +
                                                           std::string(req.method()) + " " +
-                                                          std::string(req.path())});
+                                                          path});
   std::string_view op_name = match->route->op;
   const Op* op = find_op(op_name);
   if (!op)
