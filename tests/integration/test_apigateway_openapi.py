@@ -281,3 +281,21 @@ def test_export_errors_and_extensions(apigw):
     assert full["x-amazon-apigateway-request-validators"]["all"]["validateRequestBody"] is True
     assert full["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
     assert full["info"]["version"] == "2.1"
+
+
+def test_model_templates_follow_the_models(apigw):
+    api_id = apigw.import_rest_api(body=(DATA / "petstore-oas30.yaml").read_bytes())["id"]
+    head = "#set($inputRoot = $input.path('$'))\n"
+    pet = apigw.get_model_template(restApiId=api_id, modelName="Pet")["value"]
+    assert pet == head + ('{\n  "id" : $inputRoot.id,\n  "type" : "$inputRoot.type",\n'
+                          '  "price" : $inputRoot.price\n}\n')
+    # References to other models are followed, arrays iterated.
+    pets = apigw.get_model_template(restApiId=api_id, modelName="Pets")["value"]
+    assert pets.startswith(head + "[\n#foreach($elem0 in $inputRoot)\n  {\n")
+    assert '"type" : "$elem0.type"' in pets and pets.endswith("#if($foreach.hasNext),#end\n#end\n]\n")
+    nested = apigw.get_model_template(restApiId=api_id, modelName="NewPetResponse")["value"]
+    assert '"id" : $inputRoot.pet.id' in nested and '"message" : "$inputRoot.message"' in nested
+    assert apigw.get_model_template(restApiId=api_id, modelName="Empty")["value"] == head + "{ }\n"
+    with pytest.raises(ClientError) as e:
+        apigw.get_model_template(restApiId=api_id, modelName="Nope")
+    assert error(e.value) == (404, "NotFoundException", "Invalid model name specified: Nope")

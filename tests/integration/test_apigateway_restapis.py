@@ -338,7 +338,7 @@ def test_sdk_types(ag):
 
 @pytest.mark.parametrize("op, call", [
     ("GetSdk", lambda ag: ag.get_sdk(restApiId="abc", stageName="s", sdkType="javascript")),
-    ("CreateDomainName", lambda ag: ag.create_domain_name(domainName="api.example.com")),
+    ("CreateVpcLink", lambda ag: ag.create_vpc_link(name="link", targetArns=["arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/x/1"])),
 ])
 def test_not_implemented(ag, op, call):
     code, msg, st = call_error(call, ag)
@@ -390,7 +390,7 @@ def test_iam_user_allowed_get_only(server, iam, ag):
     assert call_error(me.get_rest_apis)[0] == "AccessDeniedException"
     assert ag.get_rest_api(restApiId=api)["id"] == api
     # Authorization comes first: an operation Portcullis lacks is still denied, not 501.
-    assert call_error(me.create_domain_name, domainName="api.example.com")[::2] == (
+    assert call_error(me.generate_client_certificate)[::2] == (
         "AccessDeniedException", 403)
     # Allowed (GET under /restapis/*), it answers 501.
     assert call_error(me.get_sdk, restApiId=api, stageName="s", sdkType="javascript")[::2] == (

@@ -50,6 +50,7 @@ std::span<const Op> stage_ops();        // deployments and stages
 std::span<const Op> part_ops();         // models, request validators, authorizers, gateway responses
 std::span<const Op> key_ops();          // API keys, usage plans and their keys, usage
 std::span<const Op> openapi_ops();      // import, put and export
+std::span<const Op> domain_ops();       // custom domain names and their base path mappings
 
 // --- Errors, as API Gateway words them ------------------------------------------------------
 Error bad_request(std::string message);
@@ -108,6 +109,10 @@ Result<std::optional<json::object>> opt_tags(const json::object& body,
 inline constexpr std::string_view kApiKeys = "apigateway.apikeys";
 inline constexpr std::string_view kUsagePlans = "apigateway.usageplans";
 inline constexpr std::string_view kAccount = "apigateway.account";
+inline constexpr std::string_view kDomainNames = "apigateway.domainnames";  // {"domain", "mappings"}
+// Removes the stage (or, when `stage` is empty, every stage of the API) from the usage plans
+// and base path mappings that name it.
+Status forget_stage(Call& c, std::string_view api_id, std::string_view stage);
 }  // namespace portcullis::gateway::api
 
 namespace portcullis::gateway::api {

@@ -135,6 +135,62 @@ Status create_model(Call& c) {
   return {};
 }
 
+// --- Mapping templates from models ----------------------------------------------------------
+
+// Writes, for the schema `s`, the template of a value read from `path` ($inputRoot.a or $elem),
+// following references to the API's models. `depth` bounds cycles between models.
+void write_template(json::object& doc, const json::value& schema, const std::string& path,
+                    const std::string& indent, int depth, std::string& out) {
+  const json::object* s = schema.if_object();
+  if (s && s->contains("$ref") && depth < 8) {
+    std::string_view ref = sv(*s, "$ref");
+    std::string name(ref.substr(ref.rfind('/') + 1));
+    if (auto* m = section(doc, "models").if_contains(name)) {
+      boost::system::error_code ec;
+      json::value target = json::parse(sv(m->as_object(), "schema"), ec);
+      if (!ec) return write_template(doc, target, path, indent, depth + 1, out);
+    }
+  }
+  std::string_view type = s ? sv(*s, "type") : std::string_view();
+  if (type == "object" && s->contains("properties") && s->at("properties").is_object()) {
+    out += "{";
+    bool first = true;
+    for (const auto& kv : s->at("properties").as_object()) {
+      out += first ? "\n" : ",\n";
+      first = false;
+      out += indent + "  \"" + std::string(kv.key()) + "\" : ";
+      write_template(doc, kv.value(), path + "." + std::string(kv.key()), indent + "  ", depth,
+                     out);
+    }
+    out += "\n" + indent + "}";
+  } else if (type == "object") {
+    out += "{ }";
+  } else if (type == "array") {
+    std::string elem = "$elem" + std::to_string(depth);
+    out += "[\n#foreach(" + elem + " in " + path + ")\n" + indent + "  ";
+    write_template(doc, s->contains("items") ? s->at("items") : json::value(), elem,
+                   indent + "  ", depth + 1, out);
+    out += "#if($foreach.hasNext),#end\n#end\n" + indent + "]";
+  } else if (type == "string") {
+    out += "\"" + path + "\"";
+  } else {
+    out += path;
+  }
+}
+
+// A mapping template that copies a value of the model's shape from the request body.
+Status get_model_template(Call& c) {
+  json::object doc = PC_TRY(load_api(c));
+  json::object model = *PC_TRY(find_part(c, doc, kModel));
+  boost::system::error_code ec;
+  json::value schema = json::parse(sv(model, "schema"), ec);
+  if (ec) return std::unexpected(bad_request("The model's schema is not JSON"));
+  std::string out = "#set($inputRoot = $input.path('$'))\n";
+  write_template(doc, schema, "$inputRoot", "", 0, out);
+  c.out = json::object{{"value", out + "\n"}};
+  return {};
+}
+
 Status get_model(Call& c) { return get_part(c, kModel); }
 Status get_models(Call& c) { return list_parts(c, kModel); }
 Status update_model(Call& c) {
@@ -377,6 +433,7 @@ constexpr Op kOps[] = {
     {"GetModels", get_models},
     {"UpdateModel", update_model},
     {"DeleteModel", delete_model},
+    {"GetModelTemplate", get_model_template},
     {"CreateRequestValidator", create_validator},
     {"GetRequestValidator", get_validator},
     {"GetRequestValidators", get_validators},

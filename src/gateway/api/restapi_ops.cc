@@ -214,16 +214,7 @@ Status delete_rest_api(Call& c) {
   const std::string& id = c.label("restapi_id");
   for (auto& [key, _] : PC_TRY(c.txn.scan(kDeployments, id + "/")))
     PC_CHECK(c.txn.erase(kDeployments, key));
-  // Usage plans stop naming the API's stages.
-  for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
-    json::object plan = json::parse(text).as_object();
-    if (auto* stages = plan.if_contains("apiStages"); stages && stages->is_array()) {
-      json::array& a = stages->as_array();
-      size_t before = a.size();
-      erase_where(a, [&](const json::value& s) { return sv(s.as_object(), "apiId") == id; });
-      if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
-    }
-  }
+  PC_CHECK(forget_stage(c, id, {}));
   return c.txn.erase(kApis, id);
 }
 
@@ -267,6 +258,7 @@ struct Tagged {
   json::object doc;
   // The tagged entity, inside doc.
   json::object& entity() {
+    if (table == kDomainNames) return doc["domain"].as_object();
     if (table != kApis) return doc;
     if (stage.empty()) return doc["api"].as_object();
     return section(doc, "stages")[stage].as_object();
@@ -288,8 +280,9 @@ Result<Tagged> find_tagged(Call& c, std::string_view arn) {
     i = slash + 1;
   }
   Tagged t;
-  if (parts.size() == 2 && (parts[0] == "apikeys" || parts[0] == "usageplans")) {
-    t.table = parts[0] == "apikeys" ? kApiKeys : kUsagePlans;
+  if (parts.size() == 2 &&
+      (parts[0] == "apikeys" || parts[0] == "usageplans" || parts[0] == "domainnames")) {
+    t.table = parts[0] == "apikeys" ? kApiKeys : parts[0] == "usageplans" ? kUsagePlans : kDomainNames;
     t.key = parts[1];
     auto text = PC_TRY(c.txn.get(t.table, t.key));
     if (!text) return std::unexpected(not_found("Invalid resource identifier specified"));

@@ -354,20 +354,7 @@ Status delete_stage(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   PC_TRY(find_stage(c, doc));
   section(doc, "stages").erase(c.label("stage_name"));
-  // Usage plans stop naming the stage.
-  const std::string& api_id = c.label("restapi_id");
-  for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
-    json::object plan = json::parse(text).as_object();
-    if (auto* stages = plan.if_contains("apiStages"); stages && stages->is_array()) {
-      json::array& a = stages->as_array();
-      size_t before = a.size();
-      erase_where(a, [&](const json::value& v) {
-        return sv(v.as_object(), "apiId") == api_id &&
-               sv(v.as_object(), "stage") == c.label("stage_name");
-      });
-      if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
-    }
-  }
+  PC_CHECK(forget_stage(c, c.label("restapi_id"), c.label("stage_name")));
   return save_api(c, doc);
 }
 
@@ -393,6 +380,36 @@ constexpr Op kOps[] = {
 };
 
 }  // namespace
+
+Status forget_stage(Call& c, std::string_view api_id, std::string_view stage) {
+  auto names = [&](std::string_view api, std::string_view s) {
+    return api == api_id && (stage.empty() || s == stage);
+  };
+  for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
+    json::object plan = json::parse(text).as_object();
+    json::value* stages = plan.if_contains("apiStages");
+    if (!stages || !stages->is_array()) continue;
+    json::array& a = stages->as_array();
+    size_t before = a.size();
+    erase_where(a, [&](const json::value& v) {
+      return names(sv(v.as_object(), "apiId"), sv(v.as_object(), "stage"));
+    });
+    if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
+  }
+  for (auto& [key, text] : PC_TRY(c.txn.scan(kDomainNames))) {
+    json::object domain = json::parse(text).as_object();
+    json::object& mappings = section(domain, "mappings");
+    size_t before = mappings.size();
+    for (auto it = mappings.begin(); it != mappings.end();) {
+      const json::object& m = it->value().as_object();
+      // (A mapping without a stage follows its API, not a stage: only the API's end ends it.)
+      bool gone = sv(m, "restApiId") == api_id && (stage.empty() || sv(m, "stage") == stage);
+      it = gone ? mappings.erase(it) : it + 1;
+    }
+    if (mappings.size() != before) PC_CHECK(c.txn.put(kDomainNames, key, json::serialize(domain)));
+  }
+  return {};
+}
 
 // The deployment a stage serves: the frozen API, for the invoke path and exports.
 Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage) {
