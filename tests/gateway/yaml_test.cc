@@ -35,3 +35,41 @@ TEST(Yaml, WritesWhatReadsBackTheSame) {
 
 }  // namespace
 }  // namespace portcullis::gateway::openapi
+
+namespace portcullis::gateway::openapi {
+namespace {
+
+TEST(Yaml, RefusesWhatWouldNotEnd) {
+  // An alias inside what it names: a cycle.
+  auto v = parse_document("a: &x [1, *x]\n");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, ErrorCode::kBadRequest);
+  // Aliases that double at each level: 2^30 nodes from a few lines.
+  std::string laughs = "a0: &a0 [x, x]\n";
+  for (int i = 1; i <= 30; ++i)
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
+              std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+  EXPECT_FALSE(parse_document(laughs));
+  // Deep flow nesting, which yaml-cpp's parser would recurse into.
+  EXPECT_FALSE(parse_document("a: " + std::string(100000, '[')));
+  EXPECT_FALSE(parse_document(std::string(100000, '{')));  // JSON
+}
+
+TEST(Yaml, LongAndOutOfRangeScalarsStayStrings) {
+  std::string digits(40000, '7');
+  auto v = parse_document("a: " + digits + "\nb: 1e999\nc: 1.0\nd: 2.0\n");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->at("a"), json::value(digits));
+  EXPECT_EQ(v->at("b"), json::value("1e999"));
+  EXPECT_EQ(v->at("c"), json::value(1.0));
+  EXPECT_EQ(format_double(1.0), "1.0");
+  EXPECT_EQ(format_double(2.5), "2.5");
+  // A long string that starts like a date is written and read back.
+  json::value s = json::value("2024-01-01 " + std::string(40000, 'x'));
+  auto back = parse_document(to_yaml(json::object{{"s", s}}));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->at("s"), s);
+}
+
+}  // namespace
+}  // namespace portcullis::gateway::openapi

@@ -1,5 +1,6 @@
 #include "gateway/api/call.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/crypto.h"
@@ -113,6 +114,34 @@ Result<std::optional<json::array>> opt_list(const json::object& o, std::string_v
   return v->as_array();
 }
 
+Result<std::optional<json::object>> opt_tls_config(const json::object& o, std::string_view key) {
+  const json::value* v = find(o, key);
+  if (!v) return std::nullopt;
+  if (!v->is_object()) return std::unexpected(wrong_type(key, "a structure"));
+  json::object out;
+  if (auto skip = PC_TRY(opt_bool(v->as_object(), "insecureSkipVerification")))
+    out["insecureSkipVerification"] = *skip;
+  return out;
+}
+
+Result<std::optional<json::object>> opt_tags(const json::object& body, std::string_view key) {
+  auto tags = PC_TRY(opt_map(body, key));
+  if (!tags) return tags;
+  if (tags->size() > 50)
+    return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
+  for (const auto& kv : *tags) {
+    std::string_view k = kv.key(), v = kv.value().as_string();
+    if (k.empty() || k.size() > 128)
+      return std::unexpected(bad_request("Tag keys must be between 1 and 128 characters long"));
+    if (v.size() > 256)
+      return std::unexpected(bad_request("Tag values must be at most 256 characters long"));
+    if (k.starts_with("aws:"))
+      return std::unexpected(bad_request("Tag keys starting with 'aws:' are reserved: " +
+                                         std::string(k)));
+  }
+  return tags;
+}
+
 Status check_enum(std::string_view value, std::string_view member,
                   std::initializer_list<std::string_view> allowed, bool validation) {
   for (std::string_view a : allowed)
@@ -137,6 +166,19 @@ void copy_members(json::object& to, const json::object& from,
 
 std::string new_id(size_t length) {
   return crypto::random_string(length, "abcdefghijklmnopqrstuvwxyz0123456789");
+}
+
+Result<std::string> unused_id(Call& c, std::string_view table, size_t length) {
+  std::string id;
+  do id = new_id(length);
+  while (PC_TRY(c.txn.get(table, id)));
+  return id;
+}
+
+bool is_http_method(std::string_view verb) {
+  for (std::string_view m : {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"})
+    if (verb == m) return true;
+  return false;
 }
 
 Status write_items(Call& c, const std::vector<json::value>& items) {
@@ -166,12 +208,15 @@ Status write_items(Call& c, const std::vector<json::value>& items) {
   return {};
 }
 
-Result<json::object> load_api(Call& c, std::string_view id) {
-  auto text = PC_TRY(c.txn.get(kApis, id));
-  if (!text)
-    return std::unexpected(
-        not_found("Invalid API identifier specified " + c.account() + ":" + std::string(id)));
+Result<json::object> load_row(Call& c, std::string_view table, std::string_view key,
+                              std::string_view message) {
+  auto text = PC_TRY(c.txn.get(table, key));
+  if (!text) return std::unexpected(not_found(std::string(message)));
   return json::parse(*text).as_object();
+}
+
+Result<json::object> load_api(Call& c, std::string_view id) {
+  return load_row(c, kApis, id, "Invalid API identifier specified " + c.account() + ":" + std::string(id));
 }
 
 Result<json::object> load_api(Call& c) { return load_api(c, c.label("restapi_id")); }
@@ -194,8 +239,11 @@ Result<json::object*> find_in(json::object& doc, std::string_view section_name,
   return &it->value().as_object();
 }
 
-std::string api_arn(const Call& c, std::string_view path) {
-  return "arn:aws:apigateway:" + c.region() + "::" + std::string(path);
+bool only_chars(std::string_view s, std::string_view extra) {
+  return std::all_of(s.begin(), s.end(), [&](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           extra.find(ch) != std::string_view::npos;
+  });
 }
 
 std::string_view sv(const json::object& o, std::string_view key) {

@@ -25,7 +25,7 @@ struct Call {
   store::Transaction& txn;
   SystemTime now;
   json::value out;  // the response body; null for none
-  // A response that is not JSON (GetExport): its body and content type.
+  // A response that is not JSON (GetExport): its body; its Content-Type goes in `headers`.
   std::optional<std::string> raw_out;
   std::vector<std::pair<std::string, std::string>> headers;
 
@@ -41,6 +41,8 @@ using OpFn = Status (*)(Call&);
 struct Op {
   std::string_view name;
   OpFn run;
+  // The body is a document of the caller's (OpenAPI, CSV), not a JSON request.
+  bool raw_body = false;
 };
 
 std::span<const Op> restapi_ops();      // REST APIs, account, tags, SDK types
@@ -67,6 +69,8 @@ Result<std::optional<double>> opt_number(const json::object& o, std::string_view
 Result<std::optional<json::object>> opt_map(const json::object& o, std::string_view key,
                                             bool bools = false);
 Result<std::optional<json::array>> opt_list(const json::object& o, std::string_view key);
+// An integration's tlsConfig: {"insecureSkipVerification": boolean}.
+Result<std::optional<json::object>> opt_tls_config(const json::object& o, std::string_view key);
 // `value` must be one of `allowed`, in the words of AWS's request validation. A member the
 // model declares as an enumeration, checked as the request arrives, is a ValidationException
 // naming it as the model's input does (`member` "putIntegrationInput.type"); otherwise (a
@@ -77,73 +81,59 @@ Status check_enum(std::string_view value, std::string_view member,
 void copy_members(json::object& to, const json::object& from,
                   std::initializer_list<std::string_view> keys);
 
-// --- Ids and lists --------------------------------------------------------------------------
-std::string new_id(size_t length);  // lower-case letters and digits, as API Gateway's ids
-// Answers {"item": [...], "position": …} with the page `limit` and `position` select; the
-// items are listed in the order given.
-Status write_items(Call& c, const std::vector<json::value>& items);
-
-// --- The stored REST API: {"api": RestApi, "resources": {id: Resource}, "models": {name: …},
-// "validators", "authorizers", "responses", "stages", "docparts"} --------------------------
-inline constexpr std::string_view kApis = "apigateway.apis";
-inline constexpr std::string_view kDeployments = "apigateway.deployments";
-Result<json::object> load_api(Call& c, std::string_view id);
-Result<json::object> load_api(Call& c);  // the call's restapi_id
-Status save_api(Call& c, const json::object& doc);
-json::object& section(json::object& doc, std::string_view name);
-// An entry of a section, or NotFound with `message`.
-Result<json::object*> find_in(json::object& doc, std::string_view section_name,
-                              std::string_view key, std::string message);
-std::string api_arn(const Call& c, std::string_view path);  // arn:aws:apigateway:{region}::{path}
-
-// The member of a JSON object as a string ("" when absent or not a string).
-std::string_view sv(const json::object& o, std::string_view key);
-
-}  // namespace portcullis::gateway::api
-
-namespace portcullis::gateway::api {
 // The `tags` member of a request: at most 50, keys 1–128 characters not starting "aws:",
 // values at most 256.
 Result<std::optional<json::object>> opt_tags(const json::object& body,
                                              std::string_view key = "tags");
+// Whether every character of `s` is an ASCII letter or digit or one of `extra`.
+bool only_chars(std::string_view s, std::string_view extra = {});
+// The methods a REST API method may be (ANY included).
+bool is_http_method(std::string_view verb);
+
+// --- Ids and lists --------------------------------------------------------------------------
+std::string new_id(size_t length);  // lower-case letters and digits, as API Gateway's ids
+// A new id of `length` that no row of `table` has yet.
+Result<std::string> unused_id(Call& c, std::string_view table, size_t length);
+// Answers {"item": [...], "position": …} with the page `limit` and `position` select; the
+// items are listed in the order given.
+Status write_items(Call& c, const std::vector<json::value>& items);
+
+// --- The store ------------------------------------------------------------------------------
+// Tables. A REST API is one document: {"api": RestApi, "resources": {id: Resource with its
+// methods}, "models": {name: Model}, "validators", "authorizers": {id: …}, "responses": {type:
+// GatewayResponse}, "stages": {name: Stage}}. Deployments ("{api}/{id}" → {"deployment",
+// "snapshot"}) are written once.
+inline constexpr std::string_view kApis = "apigateway.apis";
+inline constexpr std::string_view kDeployments = "apigateway.deployments";
 inline constexpr std::string_view kApiKeys = "apigateway.apikeys";
 inline constexpr std::string_view kUsagePlans = "apigateway.usageplans";
 inline constexpr std::string_view kAccount = "apigateway.account";
 inline constexpr std::string_view kDomainNames = "apigateway.domainnames";  // {"domain", "mappings"}
+
+// A row as JSON, or NotFound with `message`.
+Result<json::object> load_row(Call& c, std::string_view table, std::string_view key,
+                              std::string_view message);
+Result<json::object> load_api(Call& c, std::string_view id);
+Result<json::object> load_api(Call& c);  // the call's restapi_id
+Status save_api(Call& c, const json::object& doc);
+// The deployment a stage serves: {"api", "resources", "models", …, "stage"}.
+Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage);
 // Removes the stage (or, when `stage` is empty, every stage of the API) from the usage plans
 // and base path mappings that name it.
 Status forget_stage(Call& c, std::string_view api_id, std::string_view stage);
-}  // namespace portcullis::gateway::api
 
-namespace portcullis::gateway::api {
-// A resource, a method and a method response of a stored REST API, or AWS's NotFound.
+// --- Inside a REST API document ---------------------------------------------------------------
+json::object& section(json::object& doc, std::string_view name);
+// An entry of a section, or NotFound with `message`.
+Result<json::object*> find_in(json::object& doc, std::string_view section_name,
+                              std::string_view key, std::string message);
+// A resource, a method of it, or AWS's NotFound.
 Result<json::object*> find_resource(json::object& doc, std::string_view id);
 Result<json::object*> find_method(json::object& doc, std::string_view resource_id,
                                   std::string_view http_method);
 Result<json::object*> find_method(Call& c, json::object& doc);  // from the call's labels
-// Checks a map of request or response parameters: every key is `prefix` followed by one of
-// the `locations` and a name, e.g. method.request.querystring.page.
-Status check_parameter_names(const json::object& params, std::string_view prefix,
-                             std::initializer_list<std::string_view> locations,
-                             std::string_view what);
-Status check_status_code(std::string_view code);
-}  // namespace portcullis::gateway::api
 
-namespace portcullis::gateway::api {
-// The deployment a stage serves: {"api", "resources", "models", …, "stage"}.
-Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage);
-}  // namespace portcullis::gateway::api
-
-namespace portcullis::gateway::api {
-// Removes the elements of a JSON array for which pred holds.
-template <typename Pred>
-void erase_where(json::array& a, Pred pred) {
-  for (auto it = a.begin(); it != a.end();) it = pred(*it) ? a.erase(it) : it + 1;
-}
-}  // namespace portcullis::gateway::api
-
-namespace portcullis::gateway::api {
-// The rules each part of an API must satisfy, shared by the operations and the OpenAPI import.
+// --- The rules each part of an API must satisfy, shared by the operations and the import ----
 // `input` ("createRestApiInput"…) is set when the members come from a create or put body:
 // their enumerations are then checked as AWS's request validation does (see check_enum).
 Status check_api(const json::object& api, std::string_view input = {});
@@ -154,9 +144,28 @@ Status check_method(json::object& doc, const json::object& method);
 Status check_method_response(json::object& doc, const json::object& response);
 Status check_integration(const json::object& integration, const json::object& method,
                          std::string_view input = {});
+// Fills in what API Gateway sets on an integration the caller did not: passthrough behaviour,
+// timeout, cache namespace (the resource), cache key parameters, connection type.
+void integration_defaults(json::object& integration, std::string_view resource_id);
 Status check_integration_response(json::object& method, const json::object& response);
 Status check_model(json::object& doc, const json::object& model);
 Status check_authorizer(json::object& doc, const json::object& authorizer,
                         std::string_view input = {});
 Status check_gateway_response(const json::object& response);
+// A map of request or response parameters: every key is `prefix` followed by one of the
+// `locations` and a name, e.g. method.request.querystring.page.
+Status check_parameter_names(const json::object& params, std::string_view prefix,
+                             std::initializer_list<std::string_view> locations,
+                             std::string_view what);
+Status check_status_code(std::string_view code);
+
+// --- JSON -------------------------------------------------------------------------------------
+// The member of a JSON object as a string ("" when absent or not a string).
+std::string_view sv(const json::object& o, std::string_view key);
+// Removes the elements of a JSON array for which pred holds.
+template <typename Pred>
+void erase_where(json::array& a, Pred pred) {
+  for (auto it = a.begin(); it != a.end();) it = pred(*it) ? a.erase(it) : it + 1;
+}
+
 }  // namespace portcullis::gateway::api

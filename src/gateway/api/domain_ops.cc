@@ -1,8 +1,6 @@
 // Custom domain names and their base path mappings: which API and stage a request to a
 // domain (and the first segment of its path) reaches. Portcullis terminates TLS with its own
 // configuration, so a domain name refers to a certificate by ARN and never takes a key.
-#include <regex>
-
 #include "gateway/api/call.h"
 
 namespace portcullis::gateway::api {
@@ -10,14 +8,35 @@ namespace portcullis::gateway::api {
 namespace {
 
 Result<json::object> load_domain(Call& c, std::string_view name) {
-  auto text = PC_TRY(c.txn.get(kDomainNames, name));
-  if (!text) return std::unexpected(not_found("Invalid domain name identifier specified"));
-  return json::parse(*text).as_object();
+  return load_row(c, kDomainNames, name, "Invalid domain name identifier specified");
 }
 
 Status save_domain(Call& c, const json::object& stored) {
   return c.txn.put(kDomainNames, sv(stored.at("domain").as_object(), "domainName"),
                    json::serialize(stored));
+}
+
+// A DNS name in lower case, at least two labels, optionally a wildcard ("*.example.com").
+bool is_host_name(std::string_view name) {
+  if (name.size() > 253) return false;
+  if (name.starts_with("*.")) name.remove_prefix(2);
+  size_t labels = 0;
+  std::string_view last;
+  while (!name.empty() || labels == 0) {
+    size_t dot = name.find('.');
+    std::string_view label = name.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        !std::all_of(label.begin(), label.end(), [](char ch) {
+          return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+        }))
+      return false;
+    ++labels;
+    last = label;
+    if (dot == std::string_view::npos) break;
+    name.remove_prefix(dot + 1);
+    if (name.empty()) return false;
+  }
+  return labels >= 2 && last.front() >= 'a' && last.front() <= 'z';
 }
 
 Status check_domain(const json::object& d, std::string_view input = {}) {
@@ -42,9 +61,7 @@ Status check_domain(const json::object& d, std::string_view input = {}) {
 
 Status create_domain_name(Call& c) {
   std::string name = PC_TRY(req_str(c.body, "domainName"));
-  static const std::regex host_re(
-      "(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]");
-  if (name.size() > 253 || !std::regex_match(name, host_re))
+  if (!is_host_name(name))
     return std::unexpected(bad_request("Invalid domain name specified: " + name));
   for (std::string_view k : {"certificateBody", "certificatePrivateKey", "certificateChain"})
     if (c.body.contains(k))
@@ -62,6 +79,11 @@ Status create_domain_name(Call& c) {
                            "regionalCertificateArn", "endpointConfiguration", "securityPolicy",
                            "mutualTlsAuthentication", "ownershipVerificationCertificateArn"});
   if (d.contains("certificateArn") || d.contains("certificateName")) d["certificateUploadDate"] = c.epoch();
+  if (auto* mtls = d.if_contains("mutualTlsAuthentication")) {
+    if (!mtls->is_object()) return std::unexpected(bad_request("mutualTlsAuthentication must be a structure"));
+    PC_TRY(opt_str(mtls->as_object(), "truststoreUri"));
+    PC_TRY(opt_str(mtls->as_object(), "truststoreVersion"));
+  }
   if (auto* ec = d.if_contains("endpointConfiguration"); ec && !ec->is_object())
     return std::unexpected(bad_request("endpointConfiguration must be a structure"));
   if (!d.contains("endpointConfiguration"))
@@ -129,8 +151,15 @@ std::string base_path_key(std::string_view base_path) {
 
 Status check_mapping(Call& c, const json::object& m) {
   std::string_view base = sv(m, "basePath");
-  static const std::regex base_re("\\(none\\)|[A-Za-z0-9._~:@!$&'()*+,;=-]+(/[A-Za-z0-9._~:@!$&'()*+,;=-]+)*");
-  if (!std::regex_match(base.begin(), base.end(), base_re))
+  bool ok = base == "(none)";
+  for (size_t i = 0; !ok && i <= base.size() && base.size() <= 1024;) {
+    size_t slash = base.find('/', i);
+    std::string_view segment = base.substr(i, slash == std::string_view::npos ? slash : slash - i);
+    if (segment.empty() || !only_chars(segment, "._~:@!$&'()*+,;=-")) break;
+    if (slash == std::string_view::npos) ok = true;
+    i = slash + 1;
+  }
+  if (!ok)
     return std::unexpected(bad_request("Invalid base path specified: " + std::string(base)));
   json::object doc = PC_TRY(load_api(c, sv(m, "restApiId")));
   if (auto stage = sv(m, "stage"); !stage.empty() && !section(doc, "stages").contains(stage))

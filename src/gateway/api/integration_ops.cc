@@ -39,8 +39,6 @@ Status check_aws_uri(std::string_view type, std::string_view uri) {
   return {};
 }
 
-const char* const kHttpMethods[] = {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"};
-
 // Request parameter mappings may read only the method request parameters the method declares.
 Status check_mappings(const json::object& i, const json::object& method) {
   auto* params = i.if_contains("requestParameters");
@@ -74,8 +72,7 @@ Status check_integration(const json::object& i, const json::object& method,
     std::string_view verb = sv(i, "httpMethod");
     if (verb.empty())
       return std::unexpected(bad_request("Enumeration value for HttpMethod must be non-empty"));
-    if (std::none_of(std::begin(kHttpMethods), std::end(kHttpMethods),
-                     [&](const char* m) { return verb == m; }))
+    if (!is_http_method(verb))
       return std::unexpected(bad_request(
           "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY"));
     std::string_view uri = sv(i, "uri");
@@ -109,6 +106,15 @@ Status check_integration(const json::object& i, const json::object& method,
   return check_mappings(i, method);
 }
 
+void integration_defaults(json::object& i, std::string_view resource_id) {
+  if (sv(i, "type") == "MOCK") i.erase("httpMethod");
+  if (!i.contains("passthroughBehavior")) i["passthroughBehavior"] = "WHEN_NO_MATCH";
+  if (!i.contains("timeoutInMillis")) i["timeoutInMillis"] = 29000;
+  if (!i.contains("cacheNamespace")) i["cacheNamespace"] = resource_id;
+  if (!i.contains("cacheKeyParameters")) i["cacheKeyParameters"] = json::array();
+  if (sv(i, "type") != "MOCK" && !i.contains("connectionType")) i["connectionType"] = "INTERNET";
+}
+
 namespace {
 
 Result<json::object*> find_integration(Call& c, json::object& doc) {
@@ -134,13 +140,9 @@ Status put_integration(Call& c) {
   copy_members(i, c.body, {"httpMethod", "uri", "connectionType", "connectionId", "credentials",
                            "requestParameters", "requestTemplates", "passthroughBehavior",
                            "contentHandling", "timeoutInMillis", "cacheNamespace",
-                           "cacheKeyParameters", "tlsConfig"});
-  if (sv(i, "type") == "MOCK") i.erase("httpMethod");
-  if (!i.contains("passthroughBehavior")) i["passthroughBehavior"] = "WHEN_NO_MATCH";
-  if (!i.contains("timeoutInMillis")) i["timeoutInMillis"] = 29000;
-  if (!i.contains("cacheNamespace")) i["cacheNamespace"] = c.label("resource_id");
-  if (!i.contains("cacheKeyParameters")) i["cacheKeyParameters"] = json::array();
-  if (sv(i, "type") != "MOCK" && !i.contains("connectionType")) i["connectionType"] = "INTERNET";
+                           "cacheKeyParameters"});
+  if (auto tls = PC_TRY(opt_tls_config(c.body, "tlsConfig"))) i["tlsConfig"] = std::move(*tls);
+  integration_defaults(i, c.label("resource_id"));
   json::object* m = PC_TRY(find_method(c, doc));
   PC_CHECK(check_integration(i, *m, "putIntegrationInput"));
   (*m)["methodIntegration"] = i;

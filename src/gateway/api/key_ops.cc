@@ -1,7 +1,7 @@
 // API keys (create, get with includeValue, list, update, delete, import from CSV), usage
 // plans with their API stages, throttles and quotas, the keys of a plan, and usage.
 #include <algorithm>
-#include <regex>
+#include <charconv>
 
 #include "gateway/api/call.h"
 
@@ -12,18 +12,11 @@ namespace {
 constexpr std::string_view kPlanKeys = "apigateway.usageplankeys";  // "{plan}/{key}" → ""
 constexpr std::string_view kUsage = "apigateway.usage";  // "{plan}/{key}/{yyyy-mm-dd}" → count
 
-Result<json::object> load(Call& c, std::string_view table, std::string_view id,
-                          std::string_view not_found_message) {
-  auto text = PC_TRY(c.txn.get(table, id));
-  if (!text) return std::unexpected(not_found(std::string(not_found_message)));
-  return json::parse(*text).as_object();
-}
-
 Result<json::object> load_key(Call& c, std::string_view id) {
-  return load(c, kApiKeys, id, "Invalid API Key identifier specified");
+  return load_row(c, kApiKeys, id, "Invalid API Key identifier specified");
 }
 Result<json::object> load_plan(Call& c, std::string_view id) {
-  return load(c, kUsagePlans, id, "Invalid Usage Plan ID specified");
+  return load_row(c, kUsagePlans, id, "Invalid Usage Plan ID specified");
 }
 
 json::object key_view(json::object key, bool include_value) {
@@ -83,8 +76,7 @@ Result<json::object> new_key(Call& c, const json::object& body) {
   }
   key["stageKeys"] = std::move(stage_keys);
   if (auto tags = PC_TRY(opt_tags(body)); tags && !tags->empty()) key["tags"] = *tags;
-  do key["id"] = new_id(10);
-  while (PC_TRY(c.txn.get(kApiKeys, sv(key, "id"))));
+  key["id"] = PC_TRY(unused_id(c, kApiKeys, 10));
   return key;
 }
 
@@ -156,6 +148,47 @@ Status delete_api_key(Call& c) {
   return c.txn.erase(kApiKeys, id);
 }
 
+// RFC 4180 CSV: fields separated by commas, optionally in double quotes (a quote doubled
+// inside), records by CRLF or LF; blank lines skipped.
+Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  auto end_field = [&] {
+    row.push_back(std::move(field));
+    field.clear();
+  };
+  auto end_row = [&] {
+    end_field();
+    if (any) rows.push_back(std::move(row));
+    row.clear();
+    any = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+      else if (ch == '"') quoted = false;
+      else field += ch;
+    } else if (ch == '"' && field.empty()) {
+      quoted = any = true;
+    } else if (ch == ',') {
+      end_field();
+      any = true;
+    } else if (ch == '\n' || ch == '\r') {
+      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      end_row();
+    } else {
+      field += ch;
+      any = true;
+    }
+  }
+  if (quoted) return std::unexpected(bad_request("Invalid API key file: a quoted field is not closed"));
+  end_row();
+  return rows;
+}
+
 // CSV with a header naming the columns (any order, any case): name, key, description,
 // enabled, usageplanIds.
 Status import_api_keys(Call& c) {
@@ -163,23 +196,7 @@ Status import_api_keys(Call& c) {
   if (format != "csv")
     return std::unexpected(bad_request("Invalid format specified: only csv is supported"));
   bool fail_on_warnings = c.query("failonwarnings") == "true";
-  std::vector<std::vector<std::string>> rows;
-  std::string_view text = c.request.body;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    for (size_t i = 0; i <= line.size();) {
-      size_t comma = line.find(',', i);
-      if (comma == std::string_view::npos) comma = line.size();
-      cells.emplace_back(line.substr(i, comma - i));
-      i = comma + 1;
-    }
-    rows.push_back(std::move(cells));
-  }
+  std::vector<std::vector<std::string>> rows = PC_TRY(parse_csv(c.request.body));
   if (rows.empty()) return std::unexpected(bad_request("Invalid API key file: it is empty"));
   auto column = [&](std::string_view name) -> int {
     for (size_t i = 0; i < rows[0].size(); ++i) {
@@ -202,7 +219,10 @@ Status import_api_keys(Call& c) {
     body["enabled"] = cell(enabled_col) == "true" || cell(enabled_col) == "TRUE";
     auto key = new_key(c, body);
     if (!key) {
-      if (fail_on_warnings) return std::unexpected(key.error());
+      // A row the caller got wrong is a warning; anything else fails the import.
+      bool callers = key.error().code == ErrorCode::kBadRequest ||
+                     key.error().code == ErrorCode::kEntityAlreadyExists;
+      if (fail_on_warnings || !callers) return std::unexpected(key.error());
       warnings.emplace_back("Line " + std::to_string(r + 1) + ": " + key.error().message);
       continue;
     }
@@ -301,6 +321,25 @@ Status get_usage_plans(Call& c) {
   return write_items(c, items);
 }
 
+// A key may not reach one API stage through two plans: checks `key_id` in `plan` against
+// the other plans that hold it.
+Status check_key_stages(Call& c, const json::object& plan, std::string_view key_id) {
+  std::string_view plan_id = sv(plan, "id");
+  for (auto& [other_id, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
+    if (other_id == plan_id || !PC_TRY(c.txn.get(kPlanKeys, other_id + "/" + std::string(key_id))))
+      continue;
+    json::object other = json::parse(text).as_object();
+    for (const json::value& a : plan.at("apiStages").as_array())
+      for (const json::value& b : other["apiStages"].as_array())
+        if (sv(a.as_object(), "apiId") == sv(b.as_object(), "apiId") &&
+            sv(a.as_object(), "stage") == sv(b.as_object(), "stage"))
+          return std::unexpected(conflict(
+              "Usage Plan " + std::string(plan_id) + " cannot be added because API Key " +
+              std::string(key_id) + " cannot reference multiple Usage Plans with the same API Stage"));
+  }
+  return {};
+}
+
 // "/apiStages" add or remove, value "{apiId}:{stage}".
 Status update_api_stages(json::object& plan, const PatchOperation& op,
                          const std::vector<std::string>&) {
@@ -367,6 +406,8 @@ Status update_usage_plan(Call& c) {
   json::object plan = PC_TRY(load_plan(c, c.label("usageplanId")));
   PC_CHECK(apply_patch(plan, PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(check_plan(c, plan));
+  for (auto& [k, _] : PC_TRY(c.txn.scan(kPlanKeys, std::string(sv(plan, "id")) + "/")))
+    PC_CHECK(check_key_stages(c, plan, std::string_view(k).substr(sv(plan, "id").size() + 1)));
   PC_CHECK(c.txn.put(kUsagePlans, sv(plan, "id"), json::serialize(plan)));
   c.out = std::move(plan);
   return {};
@@ -395,18 +436,7 @@ Status create_usage_plan_key(Call& c) {
   json::object key = PC_TRY(load_key(c, key_id));
   if (PC_TRY(c.txn.get(kPlanKeys, plan_id + "/" + key_id)))
     return std::unexpected(conflict("Usage plan key already exists"));
-  // A key may not reach one API stage through two plans.
-  for (auto& [other_id, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
-    if (other_id == plan_id || !PC_TRY(c.txn.get(kPlanKeys, other_id + "/" + key_id))) continue;
-    json::object other = json::parse(text).as_object();
-    for (const json::value& a : plan["apiStages"].as_array())
-      for (const json::value& b : other["apiStages"].as_array())
-        if (sv(a.as_object(), "apiId") == sv(b.as_object(), "apiId") &&
-            sv(a.as_object(), "stage") == sv(b.as_object(), "stage"))
-          return std::unexpected(conflict(
-              "Usage Plan " + plan_id + " cannot be added because API Key " + key_id +
-              " cannot reference multiple Usage Plans with the same API Stage"));
-  }
+  PC_CHECK(check_key_stages(c, plan, key_id));
   PC_CHECK(c.txn.put(kPlanKeys, plan_id + "/" + key_id, ""));
   c.out = plan_key_view(key);
   return {};
@@ -447,12 +477,16 @@ Status delete_usage_plan_key(Call& c) {
 // --- Usage ----------------------------------------------------------------------------------
 
 std::optional<std::chrono::sys_days> parse_day(std::string_view s) {
-  static const std::regex re("(\\d{4})-(\\d{2})-(\\d{2})");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(s.begin(), s.end(), m, re)) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year(std::stoi(m[1].str())),
-                                  std::chrono::month(unsigned(std::stoi(m[2].str()))),
-                                  std::chrono::day(unsigned(std::stoi(m[3].str())))};
+  // YYYY-MM-DD
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  auto num = [&](size_t pos, size_t len, auto& out) {
+    auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+    return ec == std::errc() && end == s.data() + pos + len;
+  };
+  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
   if (!ymd.ok()) return std::nullopt;
   return std::chrono::sys_days(ymd);
 }
@@ -486,7 +520,8 @@ Status get_usage(Call& c) {
     json::array days;
     for (auto d = *start; d <= *end; d += std::chrono::days(1)) {
       auto count = PC_TRY(c.txn.get(kUsage, plan_id + "/" + key_id + "/" + format_day(d)));
-      int64_t used = count ? std::stoll(*count) : 0;
+      int64_t used = 0;
+      if (count) std::from_chars(count->data(), count->data() + count->size(), used);
       days.push_back(json::array{used, limit < 0 ? 0 : std::max<int64_t>(0, limit - used)});
     }
     items[key_id] = std::move(days);
@@ -504,7 +539,7 @@ constexpr Op kOps[] = {
     {"GetApiKeys", get_api_keys},
     {"UpdateApiKey", update_api_key},
     {"DeleteApiKey", delete_api_key},
-    {"ImportApiKeys", import_api_keys},
+    {"ImportApiKeys", import_api_keys, true},
     {"CreateUsagePlan", create_usage_plan},
     {"GetUsagePlan", get_usage_plan},
     {"GetUsagePlans", get_usage_plans},

@@ -20,12 +20,6 @@ const Op* find_op(std::string_view name) {
   return nullptr;
 }
 
-// Operations whose body is a document of the caller's (OpenAPI, CSV), not a JSON request.
-bool raw_body(std::string_view op) {
-  return op == "ImportRestApi" || op == "PutRestApi" || op == "ImportApiKeys" ||
-         op == "ImportDocumentationParts";
-}
-
 }  // namespace
 
 ManagementApi::ManagementApi(store::Store& store, std::string account, std::string region,
@@ -56,7 +50,7 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
                                std::string(op_name) + " yet."});
 
   json::object body;
-  if (!raw_body(op_name) && !req.body.empty()) {
+  if (!op->raw_body && !req.body.empty()) {
     boost::system::error_code ec;
     json::value v = json::parse(req.body, ec);
     if (ec || !v.is_object())
@@ -71,7 +65,8 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
     try {
       return op->run(*call);
     } catch (const std::exception& e) {
-      // A stored document not of the expected shape: a fault of ours, not the caller's.
+      // Input is checked before it is used, and stored documents have the shape we wrote:
+      // an exception here is a fault of ours, not the caller's.
       log::error("apigateway " + std::string(op_name) + ": " + e.what());
       return fail(ErrorCode::kInternal, "");
     }

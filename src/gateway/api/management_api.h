@@ -27,8 +27,6 @@ class ManagementApi {
 
   const std::string& account() const { return account_; }
   const std::string& region() const { return region_; }
-  const Clock& clock() const { return clock_; }
-  store::Store& store() { return store_; }
 
  private:
   store::Store& store_;

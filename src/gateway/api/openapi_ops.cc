@@ -15,6 +15,13 @@ std::string join(const std::vector<std::string>& lines) {
   return out;
 }
 
+Error import_errors(const std::vector<std::string>& errors,
+                    const std::vector<std::string>& warnings = {}) {
+  std::string message = "Errors found during import:" + join(errors);
+  if (!warnings.empty()) message += "\nAdditionally, these warnings were found:" + join(warnings);
+  return bad_request(std::move(message));
+}
+
 // Reads the document; errors, or warnings when the caller fails on them, refuse the import.
 Result<openapi::Imported> read_document(Call& c, const std::string& api_id) {
   if (c.request.body.empty())
@@ -26,11 +33,7 @@ Result<openapi::Imported> read_document(Call& c, const std::string& api_id) {
   opt.basepath = c.query("basepath").value_or("ignore");
   PC_CHECK(check_enum(opt.basepath, "basepath", {"ignore", "prepend", "split"}));
   openapi::Imported im = PC_TRY(openapi::import_document(c.request.body, opt));
-  if (!im.errors.empty()) {
-    std::string message = "Errors found during import:" + join(im.errors);
-    if (!im.warnings.empty()) message += "\nAdditionally, these warnings were found:" + join(im.warnings);
-    return std::unexpected(bad_request(std::move(message)));
-  }
+  if (!im.errors.empty()) return std::unexpected(import_errors(im.errors, im.warnings));
   if (!im.warnings.empty() && c.query("failonwarnings") == "true")
     return std::unexpected(bad_request("Warnings found during import:" + join(im.warnings)));
   return im;
@@ -64,9 +67,7 @@ std::string root_of(json::object& doc) {
 }
 
 Status import_rest_api(Call& c) {
-  std::string id;
-  do id = new_id(10);
-  while (PC_TRY(c.txn.get(kApis, id)));
+  std::string id = PC_TRY(unused_id(c, kApis, 10));
   openapi::Imported im = PC_TRY(read_document(c, id));
   json::object api{{"id", id}, {"apiKeySource", "HEADER"}};
   std::string type = c.query("endpointConfigurationTypes").value_or("EDGE");
@@ -131,8 +132,8 @@ Status merge(json::object& doc, json::object& imported) {
       added["parentId"] = resource_ids[std::string(sv(*r, "parentId"))];
       json::object parent = mine[sv(added, "parentId")].as_object();
       if (auto st = check_placement(doc, parent, sv(added, "pathPart"), {}); !st)
-        return std::unexpected(bad_request("Errors found during import:\n\tUnable to create resource at path '" +
-                                           std::string(sv(*r, "path")) + "': " + st.error().message));
+        return std::unexpected(import_errors({"Unable to create resource at path '" +
+                                              std::string(sv(*r, "path")) + "': " + st.error().message}));
       found = std::string(sv(added, "id"));
       mine[found] = std::move(added);
     } else if (auto* methods = r->if_contains("resourceMethods")) {
@@ -192,12 +193,13 @@ Status get_export(Call& c) {
       if (comma == std::string::npos) comma = list.size();
       std::string e = list.substr(i, comma - i);
       i = comma + 1;
+      // (postman, which adds Postman's own annotations to a Swagger export, adds nothing here.)
       if (e == "integrations") opt.integrations = true;
       else if (e == "authorizers") opt.authorizers = true;
       else if (e == "apigateway") opt.apigateway = true;
-      else if (!e.empty())
+      else if (!e.empty() && e != "postman")
         return std::unexpected(bad_request("Invalid extensions specified: " + e +
-                                           ". Valid values are integrations, authorizers and apigateway"));
+                                           ". Valid values are integrations, authorizers, apigateway and postman"));
     }
   }
   std::string accept = to_lower(c.request.header("accept").value_or("application/json"));
@@ -212,8 +214,8 @@ Status get_export(Call& c) {
 }
 
 constexpr Op kOps[] = {
-    {"ImportRestApi", import_rest_api},
-    {"PutRestApi", put_rest_api},
+    {"ImportRestApi", import_rest_api, true},
+    {"PutRestApi", put_rest_api, true},
     {"GetExport", get_export},
 };
 

@@ -183,11 +183,18 @@ Result<std::vector<PatchOperation>> patch_operations(const json::object& body) {
                   "Invalid patch operation specified. Must be one of: [add, remove, replace, "
                   "move, copy, test]");
     op.verb = *verb;
+    if (op.verb & (kMove | kCopy | kTest))
+      return fail(ErrorCode::kBadRequest, "Invalid patch operation '" + op.op +
+                                              "': Portcullis takes add, remove and replace");
     op.path = str("path").value_or("");
     if (op.path.empty() || op.path[0] != '/')
       return fail(ErrorCode::kBadRequest, "Invalid patch path '" + op.path + "'");
-    op.value = str("value");
-    op.from = str("from").value_or("");
+    if (auto* value = o.if_contains("value"); value && !value->is_null()) {
+      if (!value->is_string())
+        return fail(ErrorCode::kBadRequest, "Invalid patch value for path '" + op.path +
+                                                "': a patch value is a string");
+      op.value = std::string(value->as_string());
+    }
     out.push_back(std::move(op));
   }
   return out;

@@ -15,7 +15,6 @@ namespace portcullis::gateway::api {
 namespace json = boost::json;
 
 enum PatchVerb : unsigned { kAdd = 1, kRemove = 2, kReplace = 4, kMove = 8, kCopy = 16, kTest = 32 };
-inline constexpr unsigned kSetOps = kReplace;
 inline constexpr unsigned kEntryOps = kAdd | kRemove | kReplace;
 
 struct PatchOperation {
@@ -23,7 +22,6 @@ struct PatchOperation {
   std::string op;  // as sent
   std::string path;
   std::optional<std::string> value;
-  std::string from;
 };
 
 enum class PatchKind {

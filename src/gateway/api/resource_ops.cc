@@ -191,7 +191,8 @@ Status update_resource(Call& c) {
   // A resource cannot move under itself or its descendants.
   for (std::string_view up = sv(parent, "id"); !up.empty();) {
     if (up == id) return std::unexpected(bad_request("A resource cannot be moved under itself"));
-    up = sv(resources[up].as_object(), "parentId");
+    auto it = resources.find(up);
+    up = it == resources.end() ? std::string_view() : sv(it->value().as_object(), "parentId");
   }
   PC_CHECK(check_placement(doc, parent, sv(r, "pathPart"), id));
   r["path"] = child_path(parent, sv(r, "pathPart"));
@@ -220,8 +221,7 @@ Status delete_resource(Call& c) {
 // --- Methods --------------------------------------------------------------------------------
 
 Status check_http_method(std::string_view m) {
-  for (std::string_view ok : {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"})
-    if (m == ok) return {};
+  if (is_http_method(m)) return {};
   return std::unexpected(bad_request(
       "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY"));
 }

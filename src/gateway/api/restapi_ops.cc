@@ -4,24 +4,6 @@
 
 namespace portcullis::gateway::api {
 
-Result<std::optional<json::object>> opt_tags(const json::object& body, std::string_view key) {
-  auto tags = PC_TRY(opt_map(body, key));
-  if (!tags) return tags;
-  if (tags->size() > 50)
-    return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
-  for (const auto& kv : *tags) {
-    std::string_view k = kv.key(), v = kv.value().as_string();
-    if (k.empty() || k.size() > 128)
-      return std::unexpected(bad_request("Tag keys must be between 1 and 128 characters long"));
-    if (v.size() > 256)
-      return std::unexpected(bad_request("Tag values must be at most 256 characters long"));
-    if (k.starts_with("aws:"))
-      return std::unexpected(bad_request("Tag keys starting with 'aws:' are reserved: " +
-                                         std::string(k)));
-  }
-  return tags;
-}
-
 namespace {
 
 const char* const kEmptySchema =
@@ -124,8 +106,7 @@ Status create_rest_api(Call& c) {
     models["Empty"] = default_model("Empty", "This is a default empty schema model", kEmptySchema);
     models["Error"] = default_model("Error", "This is a default error schema model", kErrorSchema);
   }
-  do api["id"] = new_id(10);
-  while (PC_TRY(c.txn.get(kApis, sv(api, "id"))));
+  api["id"] = PC_TRY(unused_id(c, kApis, 10));
   doc["api"] = api;
   PC_CHECK(save_api(c, doc));
   c.out = std::move(api);

@@ -1,7 +1,6 @@
 // Deployments (immutable snapshots of an API) and stages (a name, a deployment, variables and
 // method settings).
 #include <algorithm>
-#include <regex>
 
 #include "gateway/api/call.h"
 
@@ -14,9 +13,8 @@ constexpr std::string_view kFrozen[] = {"resources", "models", "validators", "au
                                         "responses"};
 
 Result<json::object> load_deployment(Call& c, std::string_view api_id, std::string_view id) {
-  auto text = PC_TRY(c.txn.get(kDeployments, std::string(api_id) + "/" + std::string(id)));
-  if (!text) return std::unexpected(not_found("Invalid Deployment identifier specified"));
-  return json::parse(*text).as_object();
+  return load_row(c, kDeployments, std::string(api_id) + "/" + std::string(id),
+                  "Invalid Deployment identifier specified");
 }
 
 // {"/pets": {"GET": {"authorizationType": "NONE", "apiKeyRequired": false}}}
@@ -37,23 +35,20 @@ json::object api_summary(const json::object& snapshot) {
 }
 
 Status check_stage_name(std::string_view name) {
-  static const std::regex re("[A-Za-z0-9_-]{1,128}");
-  if (!std::regex_match(name.begin(), name.end(), re))
-    return std::unexpected(bad_request("Stage name only allows a-zA-Z0-9_"));
+  if (name.empty() || name.size() > 128 || !only_chars(name, "_-"))
+    return std::unexpected(bad_request("Stage name only allows a-zA-Z0-9_-, at most 128 characters"));
   return {};
 }
 
 Status check_variables(const json::object& vars) {
-  static const std::regex name_re("[A-Za-z0-9_]{1,64}");
-  static const std::regex value_re("[A-Za-z0-9\\-._~:/?#&=,]{1,512}");
   for (const auto& kv : vars) {
     std::string_view k = kv.key();
-    if (!std::regex_match(k.begin(), k.end(), name_re))
+    if (k.empty() || k.size() > 64 || !only_chars(k, "_"))
       return std::unexpected(bad_request(
           "Stage variable name '" + std::string(k) +
           "' must be alphanumeric and underscores only, at most 64 characters"));
     std::string_view v = kv.value().as_string();
-    if (!std::regex_match(v.begin(), v.end(), value_re))
+    if (v.empty() || v.size() > 512 || !only_chars(v, "-._~:/?#&=,"))
       return std::unexpected(bad_request(
           "Stage variable value '" + std::string(v) +
           "' must be alphanumeric and the characters -._~:/?#&=, only, at most 512 characters"));
@@ -93,7 +88,8 @@ Status read_stage_members(const json::object& body, json::object& s, bool from_d
   if (auto d = sv(body, from_deployment ? "stageDescription" : "description"); !d.empty())
     s["description"] = d;
   copy_members(s, body, {"cacheClusterEnabled", "cacheClusterSize", "variables",
-                         "tracingEnabled", "documentationVersion", "canarySettings"});
+                         "tracingEnabled", "documentationVersion"});
+  if (!from_deployment) copy_members(s, body, {"canarySettings"});
   if (auto* cache = s.if_contains("cacheClusterEnabled"); cache && cache->as_bool()) {
     s["cacheClusterStatus"] = "AVAILABLE";
     if (!s.contains("cacheClusterSize")) s["cacheClusterSize"] = "0.5";
@@ -138,7 +134,18 @@ Status create_deployment(Call& c) {
     json::object s = stages.contains(*stage_name)
                          ? stages[*stage_name].as_object()
                          : new_stage(c, *stage_name, sv(deployment, "id"));
-    s["deploymentId"] = sv(deployment, "id");
+    if (auto* canary = c.body.if_contains("canarySettings"); canary && !canary->is_null()) {
+      // A canary release: the stage keeps its deployment and sends a share of its traffic to
+      // the new one.
+      if (!stages.contains(*stage_name))
+        return std::unexpected(bad_request("A canary deployment needs an existing stage: " + *stage_name));
+      PC_CHECK(check_canary(*canary));
+      json::object settings = canary->as_object();
+      settings["deploymentId"] = sv(deployment, "id");
+      s["canarySettings"] = std::move(settings);
+    } else {
+      s["deploymentId"] = sv(deployment, "id");
+    }
     s["lastUpdatedDate"] = c.epoch();
     PC_CHECK(read_stage_members(c.body, s, true));
     stages[*stage_name] = std::move(s);
@@ -287,8 +294,7 @@ Status set_method_setting(json::object& stage, const PatchOperation& op,
   for (const Setting& s : kSettings)
     if (keys[2] == s.group && keys[3] == s.name) setting = &s;
   if (!setting) return std::unexpected(bad_request("Invalid method setting path: " + op.path));
-  if (keys[1] != "*" && keys[1] != "GET" && keys[1] != "POST" && keys[1] != "PUT" &&
-      keys[1] != "DELETE" && keys[1] != "PATCH" && keys[1] != "HEAD" && keys[1] != "OPTIONS")
+  if (keys[1] != "*" && !is_http_method(keys[1]))
     return std::unexpected(bad_request("Invalid method setting path: " + op.path));
   json::object& settings = section(stage, "methodSettings");
   json::value& entry = settings[setting_key(keys)];

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "core/encoding.h"
 #include "gateway/api/call.h"
 #include "gateway/openapi/openapi.h"
 
@@ -14,12 +15,6 @@ namespace portcullis::gateway::openapi {
 using api::sv;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = char(tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
 
 const json::object& section_of(const json::object& d, std::string_view name) {
   static const json::object empty;
@@ -93,7 +88,7 @@ class Exporter {
       for (const auto& m : methods->as_object()) verbs.emplace_back(m.key());
       std::sort(verbs.begin(), verbs.end());
       for (const std::string& verb : verbs)
-        item[verb == "ANY" ? "x-amazon-apigateway-any-method" : lower(verb)] =
+        item[verb == "ANY" ? "x-amazon-apigateway-any-method" : to_lower(verb)] =
             operation(methods->as_object().at(verb).as_object());
       out[sv(*r, "path")] = std::move(item);
     }
@@ -197,14 +192,14 @@ class Exporter {
   }
 
   json::object integration(const json::object& i) {
-    json::object x{{"type", lower(sv(i, "type"))}};
+    json::object x{{"type", to_lower(sv(i, "type"))}};
     for (std::string_view k : {"httpMethod", "uri", "credentials", "connectionId", "contentHandling", "cacheNamespace"})
       if (auto v = sv(i, k); !v.empty()) x[k] = v;
     if (sv(i, "connectionType") == "VPC_LINK") x["connectionType"] = "VPC_LINK";
     for (std::string_view k : {"requestParameters", "requestTemplates", "tlsConfig"})
       if (auto* v = i.if_contains(k); v && !(v->is_object() && v->as_object().empty())) x[k] = *v;
     if (auto* keys = i.if_contains("cacheKeyParameters"); keys && !keys->as_array().empty()) x["cacheKeyParameters"] = *keys;
-    x["passthroughBehavior"] = lower(sv(i, "passthroughBehavior"));
+    x["passthroughBehavior"] = to_lower(sv(i, "passthroughBehavior"));
     if (auto* t = i.if_contains("timeoutInMillis")) x["timeoutInMillis"] = *t;
     if (auto* responses = i.if_contains("integrationResponses")) {
       json::object out;
@@ -267,7 +262,7 @@ class Exporter {
       scheme["x-amazon-apigateway-authtype"] =
           sv(a, "type") == "COGNITO_USER_POOLS" ? "cognito_user_pools" : sv(a, "authType").empty() ? "custom" : sv(a, "authType");
       if (authorizers_) {
-        json::object x{{"type", lower(sv(a, "type"))}};
+        json::object x{{"type", to_lower(sv(a, "type"))}};
         for (std::string_view k : {"authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression"})
           if (auto v = sv(a, k); !v.empty()) x[k] = v;
         if (auto* arns = a.if_contains("providerARNs")) x["providerARNs"] = *arns;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/encoding.h"
 #include "gateway/api/call.h"
 #include "gateway/openapi/openapi.h"
 
@@ -29,12 +30,12 @@ const json::array* arr(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   return v && v->is_array() ? &v->as_array() : nullptr;
 }
-// A scalar member as text (numbers and booleans as JSON writes them).
+// A scalar member as text (an unquoted YAML 1.0 is "1.0", not JSON's "1E0").
 std::string text(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return {};
+  if (!v || v->is_null() || v->is_structured()) return {};
   if (v->is_string()) return std::string(v->as_string());
-  if (v->is_structured()) return {};
+  if (v->is_double()) return format_double(v->as_double());
   return json::serialize(*v);
 }
 
@@ -109,12 +110,12 @@ class Importer {
     api["name"] = title;
     if (info && !text(*info, "description").empty()) api["description"] = text(*info, "description");
     if (info && !text(*info, "version").empty()) api["version"] = text(*info, "version");
-    if (auto* types = arr(root_, "x-amazon-apigateway-binary-media-types")) api["binaryMediaTypes"] = *types;
+    copy(api, root_, "x-amazon-apigateway-binary-media-types", Kind::kList, "the document", "binaryMediaTypes");
     if (auto s = text(root_, "x-amazon-apigateway-api-key-source"); !s.empty()) api["apiKeySource"] = upper(s);
     if (auto* p = root_.if_contains("x-amazon-apigateway-policy"))
       api["policy"] = p->is_string() ? json::string(p->as_string()) : json::string(json::serialize(*p));
-    if (auto* size = root_.if_contains("x-amazon-apigateway-minimum-compression-size"); size && size->is_number())
-      api["minimumCompressionSize"] = size->to_number<int64_t>();
+    copy(api, root_, "x-amazon-apigateway-minimum-compression-size", Kind::kInt, "the document",
+         "minimumCompressionSize");
     if (const json::object* ec = obj(root_, "x-amazon-apigateway-endpoint-configuration")) {
       if (auto* vpce = arr(*ec, "vpcEndpointIds"))
         api["endpointConfiguration"] = json::object{{"vpcEndpointIds", *vpce}};
@@ -241,9 +242,10 @@ class Importer {
         if (auto t = text(*a, k); !t.empty()) r[k] = t;
       if (sv(r, "type") == "TOKEN" && !r.contains("identitySource") && text(scheme, "in") == "header")
         r["identitySource"] = "method.request.header." + text(scheme, "name");
-      if (auto* arns = arr(*a, "providerARNs")) r["providerARNs"] = *arns;
-      auto* ttl = a->if_contains("authorizerResultTtlInSeconds");
-      r["authorizerResultTtlInSeconds"] = ttl && ttl->is_number() ? ttl->to_number<int64_t>() : 300;
+      std::string where = "authorizer '" + std::string(kv.key()) + "'";
+      copy(r, *a, "providerARNs", Kind::kList, where);
+      copy(r, *a, "authorizerResultTtlInSeconds", Kind::kInt, where);
+      if (!r.contains("authorizerResultTtlInSeconds")) r["authorizerResultTtlInSeconds"] = 300;
       if (auto t = text(scheme, "x-amazon-apigateway-authtype"); !t.empty()) r["authType"] = t;
       if (auto st = check_authorizer(out_.doc, r); !st) {
         out_.errors.push_back("Unable to create authorizer '" + std::string(kv.key()) + "': " + st.error().message);
@@ -262,14 +264,49 @@ class Importer {
       const json::object& g = kv.value().as_object();
       json::object r{{"responseType", kv.key()}};
       if (auto code = text(g, "statusCode"); !code.empty()) r["statusCode"] = code;
-      r["responseParameters"] = obj(g, "responseParameters") ? *obj(g, "responseParameters") : json::object();
-      r["responseTemplates"] = obj(g, "responseTemplates") ? *obj(g, "responseTemplates") : json::object();
+      std::string where = "gateway response '" + std::string(kv.key()) + "'";
+      copy(r, g, "responseParameters", Kind::kMap, where);
+      copy(r, g, "responseTemplates", Kind::kMap, where);
+      if (!r.contains("responseParameters")) r["responseParameters"] = json::object();
+      if (!r.contains("responseTemplates")) r["responseTemplates"] = json::object();
       r["defaultResponse"] = false;
       if (auto st = check_gateway_response(r); !st) {
         out_.errors.push_back("Invalid gateway response '" + std::string(kv.key()) + "': " + st.error().message);
         continue;
       }
       section(out_.doc, "responses")[kv.key()] = std::move(r);
+    }
+  }
+
+  // Copies a member of the document after checking its type as the operations do; a member of
+  // the wrong type is an error of the import.
+  enum class Kind { kMap, kList, kInt, kTls };
+  void copy(json::object& to, const json::object& from, std::string_view key, Kind kind,
+            const std::string& where, std::string_view as = {}) {
+    if (!from.contains(key)) return;
+    std::string_view target = as.empty() ? key : as;
+    auto wrong = [&](const Error& e) {
+      std::string_view m = e.message;
+      if (size_t colon = m.find(": the member"); colon != std::string_view::npos) m.remove_prefix(colon + 2);
+      out_.errors.push_back("In " + where + ": " + std::string(m));
+    };
+    switch (kind) {
+      case Kind::kMap:
+        if (auto v = opt_map(from, key); !v) wrong(v.error());
+        else if (*v) to[target] = std::move(**v);
+        break;
+      case Kind::kList:
+        if (auto v = opt_list(from, key); !v) wrong(v.error());
+        else if (*v) to[target] = std::move(**v);
+        break;
+      case Kind::kInt:
+        if (auto v = opt_int(from, key); !v) wrong(v.error());
+        else if (*v) to[target] = **v;
+        break;
+      case Kind::kTls:
+        if (auto v = opt_tls_config(from, key); !v) wrong(v.error());
+        else if (*v) to[target] = std::move(**v);
+        break;
     }
   }
 
@@ -336,12 +373,23 @@ class Importer {
   }
 
   std::string model_of(const json::value& schema) {
-    json::value s = schema;
-    if (!s.is_object()) return {};
-    return ref_name(sv(s.as_object(), "$ref"));
+    return schema.is_object() ? ref_name(sv(schema.as_object(), "$ref")) : std::string();
   }
 
-  void read_parameters(json::object& m, const json::array& params, const std::string& where) {
+  // Swagger's content types: the operation's, else the document's, else JSON.
+  std::vector<std::string> media_types(const json::object& op, std::string_view key) {
+    const json::array* list = arr(op, key);
+    if (!list) list = arr(root_, key);
+    std::vector<std::string> out;
+    if (list)
+      for (const json::value& v : *list)
+        if (v.is_string()) out.emplace_back(v.as_string());
+    if (out.empty()) out.emplace_back("application/json");
+    return out;
+  }
+
+  void read_parameters(json::object& m, const json::object& op, const json::array& params,
+                       const std::string& where) {
     for (const json::value& raw : params) {
       json::value pv = resolve(raw);
       if (!pv.is_object()) continue;
@@ -354,8 +402,7 @@ class Importer {
         section(m, "requestParameters")["method.request." + location + "." + name] = in == "path" || required;
       } else if (in == "body") {
         if (auto model = model_of(p.contains("schema") ? p.at("schema") : json::value()); !model.empty()) {
-          json::array consumes = arr(root_, "consumes") ? *arr(root_, "consumes") : json::array{"application/json"};
-          for (const json::value& ct : consumes) section(m, "requestModels")[ct.as_string()] = model;
+          for (const std::string& ct : media_types(op, "consumes")) section(m, "requestModels")[ct] = model;
         }
       } else {
         out_.warnings.push_back("Parameter '" + name + "' in " + in + " of " + where + " is not supported and was ignored");
@@ -375,13 +422,13 @@ class Importer {
           continue;
         }
         std::string authtype = text(*scheme, "x-amazon-apigateway-authtype");
-        std::transform(authtype.begin(), authtype.end(), authtype.begin(), ::tolower);
+        authtype = to_lower(authtype);
         if (auto it = authorizer_ids_.find(std::string(kv.key())); it != authorizer_ids_.end()) {
           std::string type(sv(section(out_.doc, "authorizers")[it->second].as_object(), "type"));
-          m["authorizationType"] = type == "COGNITO_USER_POOLS" ? "COGNITO_USER_POOLS" : "CUSTOM";
+          m["authorizationType"] = type == "COGNITO_USER_POOLS" ? type : std::string("CUSTOM");
           m["authorizerId"] = it->second;
           if (type == "COGNITO_USER_POOLS" && kv.value().is_array() && !kv.value().as_array().empty())
-            m["authorizationScopes"] = kv.value();
+            copy(m, req.as_object(), kv.key(), Kind::kList, where, "authorizationScopes");
         } else if (authtype == "awssigv4") {
           m["authorizationType"] = "AWS_IAM";
         } else if (text(*scheme, "type") == "apiKey" && text(*scheme, "in") == "header" &&
@@ -395,11 +442,16 @@ class Importer {
     }
   }
 
-  void read_responses(json::object& m, const json::object& responses, const std::string& where) {
+  void read_responses(json::object& m, const json::object& op, const json::object& responses,
+                      const std::string& where) {
     for (const auto& kv : responses) {
       std::string code(kv.key());
       if (code == "default") {
         out_.warnings.push_back("Default response of " + where + " is not supported and was ignored");
+        continue;
+      }
+      if (auto st = check_status_code(code); !st) {
+        out_.errors.push_back("Invalid response of " + where + ": " + st.error().message);
         continue;
       }
       json::value rv = resolve(kv.value());
@@ -416,8 +468,7 @@ class Importer {
                   section(r, "responseModels")[ct.key()] = model;
         } else if (auto* schema = resp.if_contains("schema")) {
           if (auto model = model_of(*schema); !model.empty()) {
-            json::array produces = arr(root_, "produces") ? *arr(root_, "produces") : json::array{"application/json"};
-            for (const json::value& ct : produces) section(r, "responseModels")[ct.as_string()] = model;
+            for (const std::string& ct : media_types(op, "produces")) section(r, "responseModels")[ct] = model;
           }
         }
       }
@@ -437,16 +488,12 @@ class Importer {
       if (auto v = text(x, k); !v.empty()) i[k] = v;
     for (std::string_view k : {"connectionType", "passthroughBehavior", "contentHandling"})
       if (auto v = text(x, k); !v.empty()) i[k] = upper(v);
-    for (std::string_view k : {"requestParameters", "requestTemplates"})
-      if (auto* o = obj(x, k)) i[k] = *o;
-    if (auto* t = x.if_contains("timeoutInMillis"); t && t->is_number()) i["timeoutInMillis"] = t->to_number<int64_t>();
-    if (auto* tls = obj(x, "tlsConfig")) i["tlsConfig"] = *tls;
-    if (sv(i, "type") == "MOCK") i.erase("httpMethod");
-    if (!i.contains("passthroughBehavior")) i["passthroughBehavior"] = "WHEN_NO_MATCH";
-    if (!i.contains("timeoutInMillis")) i["timeoutInMillis"] = 29000;
-    if (!i.contains("cacheNamespace")) i["cacheNamespace"] = resource_id;
-    i["cacheKeyParameters"] = arr(x, "cacheKeyParameters") ? *arr(x, "cacheKeyParameters") : json::array();
-    if (sv(i, "type") != "MOCK" && !i.contains("connectionType")) i["connectionType"] = "INTERNET";
+    copy(i, x, "requestParameters", Kind::kMap, where);
+    copy(i, x, "requestTemplates", Kind::kMap, where);
+    copy(i, x, "cacheKeyParameters", Kind::kList, where);
+    copy(i, x, "timeoutInMillis", Kind::kInt, where);
+    copy(i, x, "tlsConfig", Kind::kTls, where);
+    integration_defaults(i, resource_id);
     if (auto st = check_integration(i, method); !st) {
       out_.errors.push_back("Invalid integration of " + where + ": " + st.error().message);
       return std::nullopt;
@@ -458,8 +505,8 @@ class Importer {
         std::string code = text(rx, "statusCode");
         json::object r{{"statusCode", code}};
         if (kv.key() != "default") r["selectionPattern"] = kv.key();
-        for (std::string_view k : {"responseParameters", "responseTemplates"})
-          if (auto* o = obj(rx, k)) r[k] = *o;
+        copy(r, rx, "responseParameters", Kind::kMap, where);
+        copy(r, rx, "responseTemplates", Kind::kMap, where);
         if (auto v = text(rx, "contentHandling"); !v.empty()) r["contentHandling"] = upper(v);
         if (auto st = check_status_code(code); !st) {
           out_.errors.push_back("Invalid integration response of " + where + ": " + st.error().message);
@@ -484,8 +531,8 @@ class Importer {
     std::string where = "'" + verb + " " + path + "'";
     json::object m{{"httpMethod", verb}, {"authorizationType", "NONE"}, {"apiKeyRequired", false}};
     if (auto id = text(op, "operationId"); !id.empty()) m["operationName"] = id;
-    read_parameters(m, shared, where);
-    if (auto* p = arr(op, "parameters")) read_parameters(m, *p, where);
+    read_parameters(m, op, shared, where);
+    if (auto* p = arr(op, "parameters")) read_parameters(m, op, *p, where);
     if (oas3_) {
       json::value body = op.contains("requestBody") ? resolve(op.at("requestBody")) : json::value();
       if (body.is_object())
@@ -505,7 +552,7 @@ class Importer {
       if (auto it = validator_ids_.find(validator); it != validator_ids_.end()) m["requestValidatorId"] = it->second;
       else out_.errors.push_back("Request validator '" + validator + "' of " + where + " is not defined");
     }
-    if (const json::object* responses = obj(op, "responses")) read_responses(m, *responses, where);
+    if (const json::object* responses = obj(op, "responses")) read_responses(m, op, *responses, where);
     if (!m.contains("methodResponses")) out_.warnings.push_back("No responses specified for " + where);
     if (auto st = check_method(out_.doc, m); !st) {
       out_.errors.push_back("Invalid method " + where + ": " + st.error().message);

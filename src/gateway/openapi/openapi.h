@@ -18,6 +18,8 @@ namespace json = boost::json;
 Result<json::value> parse_document(std::string_view text);
 // JSON as YAML that parse_document reads back identically.
 std::string to_yaml(const json::value& v);
+// A number as YAML and JSON readers alike take for a float: shortest form, with a point.
+std::string format_double(double d);
 
 struct ImportOptions {
   std::string api_id;              // the REST API the models' references point into
