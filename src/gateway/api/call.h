@@ -38,11 +38,16 @@ struct Call {
 };
 
 using OpFn = Status (*)(Call&);
+// What an operation's request body is.
+enum class Body {
+  kJson,      // a JSON request, in Call::body
+  kRaw,       // a file of the caller's (CSV), read from the request as is
+  kDocument,  // an OpenAPI document, JSON or YAML, parsed (before the store is touched) into Call::body
+};
 struct Op {
   std::string_view name;
   OpFn run;
-  // The body is a document of the caller's (OpenAPI, CSV), not a JSON request.
-  bool raw_body = false;
+  Body body = Body::kJson;
 };
 
 std::span<const Op> restapi_ops();      // REST APIs, account, tags, SDK types

@@ -539,7 +539,7 @@ constexpr Op kOps[] = {
     {"GetApiKeys", get_api_keys},
     {"UpdateApiKey", update_api_key},
     {"DeleteApiKey", delete_api_key},
-    {"ImportApiKeys", import_api_keys, true},
+    {"ImportApiKeys", import_api_keys, Body::kRaw},
     {"CreateUsagePlan", create_usage_plan},
     {"GetUsagePlan", get_usage_plan},
     {"GetUsagePlans", get_usage_plans},

@@ -3,6 +3,7 @@
 #include "core/encoding.h"
 #include "core/log.h"
 #include "gateway/api/call.h"
+#include "gateway/openapi/openapi.h"
 #include "protocol/errors.h"
 #include "sigv4/canonical.h"
 
@@ -50,13 +51,22 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
                                std::string(op_name) + " yet."});
 
   json::object body;
-  if (!op->raw_body && !req.body.empty()) {
+  if (op->body == Body::kJson && !req.body.empty()) {
     boost::system::error_code ec;
     json::value v = json::parse(req.body, ec);
     if (ec || !v.is_object())
       return fail_with(bad_request("Could not parse request body into json: " +
                                    (ec ? ec.message() : std::string("not a JSON object"))));
     body = std::move(v.as_object());
+  } else if (op->body == Body::kDocument) {
+    // Parsed here, outside the store's write transaction: a large document holds no lock.
+    if (req.body.empty())
+      return fail_with(bad_request("Invalid OpenAPI input: the request body is empty"));
+    auto document = openapi::parse_document(req.body);
+    if (!document) return fail_with(document.error());
+    if (!document->is_object())
+      return fail_with(bad_request("Invalid OpenAPI input: the document is not an object"));
+    body = std::move(document->as_object());
   }
 
   std::optional<Call> call;

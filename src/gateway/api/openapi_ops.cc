@@ -24,15 +24,13 @@ Error import_errors(const std::vector<std::string>& errors,
 
 // Reads the document; errors, or warnings when the caller fails on them, refuse the import.
 Result<openapi::Imported> read_document(Call& c, const std::string& api_id) {
-  if (c.request.body.empty())
-    return std::unexpected(bad_request("Invalid OpenAPI input: the request body is empty"));
   openapi::ImportOptions opt;
   opt.api_id = api_id;
   opt.region = c.region();
   opt.account = c.account();
   opt.basepath = c.query("basepath").value_or("ignore");
   PC_CHECK(check_enum(opt.basepath, "basepath", {"ignore", "prepend", "split"}));
-  openapi::Imported im = PC_TRY(openapi::import_document(c.request.body, opt));
+  openapi::Imported im = PC_TRY(openapi::import_document(c.body, opt));
   if (!im.errors.empty()) return std::unexpected(import_errors(im.errors, im.warnings));
   if (!im.warnings.empty() && c.query("failonwarnings") == "true")
     return std::unexpected(bad_request("Warnings found during import:" + join(im.warnings)));
@@ -214,8 +212,8 @@ Status get_export(Call& c) {
 }
 
 constexpr Op kOps[] = {
-    {"ImportRestApi", import_rest_api, true},
-    {"PutRestApi", put_rest_api, true},
+    {"ImportRestApi", import_rest_api, Body::kDocument},
+    {"PutRestApi", put_rest_api, Body::kDocument},
     {"GetExport", get_export},
 };
 

@@ -575,9 +575,8 @@ class Importer {
 
 }  // namespace
 
-Result<Imported> import_document(std::string_view text, const ImportOptions& options) {
-  json::value v = PC_TRY(parse_document(text));
-  if (!v.is_object()) return fail(ErrorCode::kBadRequest, "Invalid OpenAPI input: the document is not an object");
+Result<Imported> import_document(const json::object& document, const ImportOptions& options) {
+  json::value v = document;
   std::vector<std::string> warnings;
   substitute(v, options, warnings);
   Importer importer(std::move(v), options);

@@ -34,7 +34,8 @@ struct Imported {
   std::vector<std::string> errors;  // the import fails with these
 };
 
-Result<Imported> import_document(std::string_view text, const ImportOptions& options);
+// Reads a parsed document (see parse_document).
+Result<Imported> import_document(const json::object& document, const ImportOptions& options);
 
 struct ExportOptions {
   bool oas30 = true;
