@@ -127,6 +127,22 @@ Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_
 // and base path mappings that name it.
 Status forget_stage(Call& c, std::string_view api_id, std::string_view stage);
 
+// Updates one part of the stored REST API: `find` (json::object& doc → Result<json::object*>)
+// locates it; the call's patch operations, under `rules`, change a copy; `finish`
+// (json::object& doc, json::object& part → Status) completes and checks the copy, which then
+// replaces the part. The API is saved and the part answered.
+template <typename Find, typename Finish>
+Status patch_part(Call& c, Find find, std::span<const PatchRule> rules, Finish finish) {
+  json::object doc = PC_TRY(load_api(c));
+  json::object part = *PC_TRY(find(doc));
+  PC_CHECK(apply_patch(part, PC_TRY(patch_operations(c.body)), rules));
+  PC_CHECK(finish(doc, part));
+  *PC_TRY(find(doc)) = part;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(part);
+  return {};
+}
+
 // --- Inside a REST API document ---------------------------------------------------------------
 json::object& section(json::object& doc, std::string_view name);
 // An entry of a section, or NotFound with `message`.

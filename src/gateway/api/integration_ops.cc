@@ -174,14 +174,10 @@ Status update_integration(Call& c) {
       {"/requestTemplates/*", kEntryOps, PatchKind::kMapString, "requestTemplates"},
       {"/tlsConfig/insecureSkipVerification", kReplace, PatchKind::kBool},
   };
-  json::object doc = PC_TRY(load_api(c));
-  json::object i = *PC_TRY(find_integration(c, doc));
-  PC_CHECK(apply_patch(i, PC_TRY(patch_operations(c.body)), kRules));
-  PC_CHECK(check_integration(i, *PC_TRY(find_method(c, doc))));
-  *PC_TRY(find_integration(c, doc)) = i;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(i);
-  return {};
+  auto find = [&](json::object& doc) { return find_integration(c, doc); };
+  return patch_part(c, find, kRules, [&](json::object& doc, json::object& i) -> Status {
+    return check_integration(i, *PC_TRY(find_method(c, doc)));
+  });
 }
 
 Status delete_integration(Call& c) {
@@ -256,15 +252,10 @@ Status update_integration_response(Call& c) {
       {"/responseParameters/*", kEntryOps, PatchKind::kMapString, "responseParameters"},
       {"/responseTemplates/*", kEntryOps, PatchKind::kMapString, "responseTemplates"},
   };
-  json::object doc = PC_TRY(load_api(c));
-  json::object r = *PC_TRY(find_integration_response(c, doc));
-  PC_CHECK(apply_patch(r, PC_TRY(patch_operations(c.body)), kRules));
-  json::object method = *PC_TRY(find_method(c, doc));
-  PC_CHECK(check_integration_response(method, r));
-  *PC_TRY(find_integration_response(c, doc)) = r;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(r);
-  return {};
+  auto find = [&](json::object& doc) { return find_integration_response(c, doc); };
+  return patch_part(c, find, kRules, [&](json::object& doc, json::object& r) -> Status {
+    return check_integration_response(*PC_TRY(find_method(c, doc)), r);
+  });
 }
 
 Status delete_integration_response(Call& c) {

@@ -48,14 +48,8 @@ Status list_parts(Call& c, const Part& p) {
 // Patches a part, checks it with `check`, stores it.
 Status update_part(Call& c, const Part& p, std::span<const PatchRule> rules,
                    Status (*check)(json::object& doc, const json::object& part)) {
-  json::object doc = PC_TRY(load_api(c));
-  json::object part = *PC_TRY(find_part(c, doc, p));
-  PC_CHECK(apply_patch(part, PC_TRY(patch_operations(c.body)), rules));
-  PC_CHECK(check(doc, part));
-  *PC_TRY(find_part(c, doc, p)) = part;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(part);
-  return {};
+  auto find = [&](json::object& doc) { return find_part(c, doc, p); };
+  return patch_part(c, find, rules, check);
 }
 
 // Whether any method of the API satisfies `uses`; its "/path/VERB" if so.

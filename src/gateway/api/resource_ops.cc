@@ -301,17 +301,13 @@ Status update_method(Call& c) {
       {"/requestModels/*", kEntryOps, PatchKind::kMapString, "requestModels"},
       {"/authorizationScopes/*", kAdd | kRemove, PatchKind::kSet, "authorizationScopes"},
   };
-  json::object doc = PC_TRY(load_api(c));
-  json::object m = *PC_TRY(find_method(c, doc));
-  PC_CHECK(apply_patch(m, PC_TRY(patch_operations(c.body)), kRules));
-  // Leaving a custom authorizer type drops the authorizer, as AWS does.
-  if (std::string_view t = sv(m, "authorizationType"); t == "NONE" || t == "AWS_IAM")
-    m.erase("authorizerId");
-  PC_CHECK(check_method(doc, m));
-  *PC_TRY(find_method(c, doc)) = m;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(m);
-  return {};
+  auto find = [&](json::object& doc) { return find_method(c, doc); };
+  return patch_part(c, find, kRules, [](json::object& doc, json::object& m) {
+    // Leaving a custom authorizer type drops the authorizer, as AWS does.
+    if (std::string_view t = sv(m, "authorizationType"); t == "NONE" || t == "AWS_IAM")
+      m.erase("authorizerId");
+    return check_method(doc, m);
+  });
 }
 
 Status delete_method(Call& c) {
@@ -374,14 +370,10 @@ Status update_method_response(Call& c) {
       {"/responseParameters/*", kEntryOps, PatchKind::kMapBool, "responseParameters"},
       {"/responseModels/*", kEntryOps, PatchKind::kMapString, "responseModels"},
   };
-  json::object doc = PC_TRY(load_api(c));
-  json::object r = *PC_TRY(find_method_response(c, doc));
-  PC_CHECK(apply_patch(r, PC_TRY(patch_operations(c.body)), kRules));
-  PC_CHECK(check_method_response(doc, r));
-  *PC_TRY(find_method_response(c, doc)) = r;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(r);
-  return {};
+  auto find = [&](json::object& doc) { return find_method_response(c, doc); };
+  return patch_part(c, find, kRules, [](json::object& doc, json::object& r) {
+    return check_method_response(doc, r);
+  });
 }
 
 Status delete_method_response(Call& c) {

@@ -342,18 +342,14 @@ Status update_stage(Call& c) {
       {"/**/*", kRemove, PatchKind::kCustom, {}, remove_method_setting},
       {"/**/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
   };
-  json::object doc = PC_TRY(load_api(c));
-  json::object s = *PC_TRY(find_stage(c, doc));
-  PC_CHECK(apply_patch(s, PC_TRY(patch_operations(c.body)), kRules));
-  PC_TRY(load_deployment(c, c.label("restapi_id"), sv(s, "deploymentId")));
-  if (auto* cache = s.if_contains("cacheClusterEnabled"))
-    s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
-  PC_CHECK(check_stage(s));
-  s["lastUpdatedDate"] = c.epoch();
-  *PC_TRY(find_stage(c, doc)) = s;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(s);
-  return {};
+  auto find = [&](json::object& doc) { return find_stage(c, doc); };
+  return patch_part(c, find, kRules, [&](json::object&, json::object& s) -> Status {
+    PC_TRY(load_deployment(c, c.label("restapi_id"), sv(s, "deploymentId")));
+    if (auto* cache = s.if_contains("cacheClusterEnabled"))
+      s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
+    s["lastUpdatedDate"] = c.epoch();
+    return check_stage(s);
+  });
 }
 
 Status delete_stage(Call& c) {
