@@ -58,6 +58,7 @@ std::span<const Op> part_ops();         // models, request validators, authorize
 std::span<const Op> key_ops();          // API keys, usage plans and their keys, usage
 std::span<const Op> openapi_ops();      // import, put and export
 std::span<const Op> domain_ops();       // custom domain names and their base path mappings
+std::span<const Op> doc_ops();          // documentation parts and versions
 
 // --- Errors, as API Gateway words them ------------------------------------------------------
 Error bad_request(std::string message);
@@ -121,7 +122,8 @@ Result<json::object> load_row(Call& c, std::string_view table, std::string_view 
 Result<json::object> load_api(Call& c, std::string_view id);
 Result<json::object> load_api(Call& c);  // the call's restapi_id
 Status save_api(Call& c, const json::object& doc);
-// The deployment a stage serves: {"api", "resources", "models", …, "stage"}.
+// The deployment a stage serves: {"api", "resources", "models", …, "stage"}, with
+// "documentation" {version, parts} when the stage names a documentation version.
 Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage);
 // Removes the stage (or, when `stage` is empty, every stage of the API) from the usage plans
 // and base path mappings that name it.
@@ -179,6 +181,9 @@ Status check_parameter_names(const json::object& params, std::string_view prefix
                              std::initializer_list<std::string_view> locations,
                              std::string_view what);
 Status check_status_code(std::string_view code);
+// A documentation part's location, checked for its type and with its defaults filled in
+// (path "/", method and statusCode "*").
+Result<json::object> documentation_location(const json::value& location, bool validation);
 
 // --- JSON -------------------------------------------------------------------------------------
 // The member of a JSON object as a string ("" when absent or not a string).

@@ -15,7 +15,7 @@ namespace {
 
 const Op* find_op(std::string_view name) {
   for (auto ops : {restapi_ops(), resource_ops(), integration_ops(), stage_ops(), part_ops(),
-                   key_ops(), openapi_ops(), domain_ops()})
+                   key_ops(), openapi_ops(), domain_ops(), doc_ops()})
     for (const Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;

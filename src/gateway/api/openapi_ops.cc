@@ -113,6 +113,14 @@ Status merge(json::object& doc, json::object& imported) {
   merge_named(doc, imported, "authorizers", ids);
   for (std::string_view name : {"models", "responses"})
     for (auto& kv : section(imported, name)) section(doc, name)[kv.key()] = kv.value();
+  // Documentation parts replace those of the same location.
+  json::object& parts = section(doc, "docparts");
+  for (auto& kv : section(imported, "docparts")) {
+    const json::value& location = kv.value().as_object().at("location");
+    for (auto it = parts.begin(); it != parts.end();)
+      it = it->value().as_object().at("location") == location ? parts.erase(it) : it + 1;
+    parts[kv.key()] = kv.value();
+  }
   json::object& theirs = section(imported, "resources");
   remap_method_refs(theirs, ids);
   json::object& mine = section(doc, "resources");
@@ -161,7 +169,7 @@ Status put_rest_api(Call& c) {
     resources[root] = std::move(root_resource);
     for (std::string_view k : {"description", "version", "binaryMediaTypes", "policy", "minimumCompressionSize"})
       api.erase(k);
-    for (std::string_view name : {"resources", "models", "validators", "authorizers", "responses"})
+    for (std::string_view name : {"resources", "models", "validators", "authorizers", "responses", "docparts"})
       doc[name] = section(im.doc, name);
   } else {
     PC_CHECK(merge(doc, im.doc));

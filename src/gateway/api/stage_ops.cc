@@ -68,6 +68,13 @@ Status check_canary(const json::value& v) {
   return {};
 }
 
+// A stage may name only a documentation version the API has.
+Status check_documentation_version(json::object& doc, const json::object& s) {
+  if (auto v = sv(s, "documentationVersion"); !v.empty() && !section(doc, "docversions").contains(v))
+    return std::unexpected(bad_request("Invalid documentation version specified: " + std::string(v)));
+  return {};
+}
+
 Status check_stage(const json::object& s) {
   if (auto* canary = s.if_contains("canarySettings")) PC_CHECK(check_canary(*canary));
   if (auto size = sv(s, "cacheClusterSize"); !size.empty())
@@ -227,6 +234,7 @@ Status create_stage(Call& c) {
     return std::unexpected(conflict("Stage already exists"));
   json::object s = new_stage(c, name, deployment);
   PC_CHECK(read_stage_members(c.body, s, false));
+  PC_CHECK(check_documentation_version(doc, s));
   if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) s["tags"] = *tags;
   section(doc, "stages")[name] = s;
   PC_CHECK(save_api(c, doc));
@@ -343,8 +351,9 @@ Status update_stage(Call& c) {
       {"/**/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
   };
   auto find = [&](json::object& doc) { return find_stage(c, doc); };
-  return patch_part(c, find, kRules, [&](json::object&, json::object& s) -> Status {
+  return patch_part(c, find, kRules, [&](json::object& doc, json::object& s) -> Status {
     PC_TRY(load_deployment(c, c.label("restapi_id"), sv(s, "deploymentId")));
+    PC_CHECK(check_documentation_version(doc, s));
     if (auto* cache = s.if_contains("cacheClusterEnabled"))
       s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
     s["lastUpdatedDate"] = c.epoch();
@@ -420,6 +429,10 @@ Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_
   json::object stored = PC_TRY(load_deployment(c, api_id, sv(*s, "deploymentId")));
   json::object snapshot = std::move(stored["snapshot"].as_object());
   snapshot["stage"] = *s;
+  if (auto version = sv(*s, "documentationVersion"); !version.empty())
+    if (auto* v = section(doc, "docversions").if_contains(version))
+      snapshot["documentation"] =
+          json::object{{"version", version}, {"parts", v->as_object().at("parts")}};
   return snapshot;
 }
 

@@ -70,6 +70,7 @@ class Exporter {
       if (!schemas.empty()) doc["definitions"] = std::move(schemas);
     }
     if (integrations_) api_extensions(doc, api);
+    if (integrations_) documentation(doc);
     return doc;
   }
 
@@ -272,6 +273,22 @@ class Exporter {
       out[sv(a, "name")] = std::move(scheme);
     }
     return out;
+  }
+
+  // The parts of the stage's documentation version, their properties as objects.
+  void documentation(json::object& doc) {
+    const json::object& d = section_of(d_, "documentation");
+    if (d.empty()) return;
+    json::array parts;
+    for (const auto& kv : section_of(d, "parts")) {
+      const json::object& p = kv.value().as_object();
+      boost::system::error_code ec;
+      json::value properties = json::parse(sv(p, "properties"), ec);
+      if (ec) continue;
+      parts.push_back(json::object{{"location", p.at("location")}, {"properties", std::move(properties)}});
+    }
+    doc["x-amazon-apigateway-documentation"] =
+        json::object{{"version", d.at("version")}, {"documentationParts", std::move(parts)}};
   }
 
   void api_extensions(json::object& doc, const json::object& api) {

@@ -87,6 +87,7 @@ class Importer {
     read_validators();
     read_authorizers();
     read_gateway_responses();
+    read_documentation();
     std::string root_id = new_id(10);
     section(out_.doc, "resources")[root_id] = json::object{{"id", root_id}, {"path", "/"}};
     root_id_ = root_id;
@@ -307,6 +308,29 @@ class Importer {
         if (auto v = opt_tls_config(from, key); !v) wrong(v.error());
         else if (*v) to[target] = std::move(**v);
         break;
+    }
+  }
+
+  // x-amazon-apigateway-documentation: parts, each a location and its properties.
+  void read_documentation() {
+    const json::object* d = obj(root_, "x-amazon-apigateway-documentation");
+    const json::array* parts = d ? arr(*d, "documentationParts") : nullptr;
+    if (!parts) return;
+    for (const json::value& p : *parts) {
+      const json::object* part = p.if_object();
+      const json::value* properties = part ? part->if_contains("properties") : nullptr;
+      if (!part || !properties || !properties->is_object() || !part->contains("location")) {
+        out_.errors.push_back("Invalid documentation part: it needs a location and properties (an object)");
+        continue;
+      }
+      auto location = documentation_location(part->at("location"), false);
+      if (!location) {
+        out_.errors.push_back(location.error().message);
+        continue;
+      }
+      std::string id = new_id(6);
+      section(out_.doc, "docparts")[id] = json::object{
+          {"id", id}, {"location", std::move(*location)}, {"properties", json::serialize(*properties)}};
     }
   }
 
