@@ -47,6 +47,10 @@ def test_parts_create_get_list_update_delete(ag):
     ({"type": "API", "path": "/x"}, props(a=1), "BadRequestException", "path does not apply to type API"),
     ({"type": "RESOURCE"}, "not json", "BadRequestException", "Invalid documentation content specified"),
     ({"type": "RESOURCE"}, "[1]", "BadRequestException", "Invalid documentation content specified"),
+    ({"type": "METHOD", "path": "/", "method": "FETCH"}, props(a=1), "BadRequestException",
+     "Invalid documentation part location: method FETCH"),
+    ({"type": "RESPONSE", "path": "/", "statusCode": "2XX"}, props(a=1), "BadRequestException",
+     "Invalid documentation part location: statusCode 2XX"),
     ({"type": "WIDGET"}, props(a=1), "ValidationException",
      "1 validation error detected: Value 'WIDGET' at 'createDocumentationPartInput.location.type'"),
 ])
@@ -77,14 +81,17 @@ def test_versions_snapshot_the_parts_and_stages_name_them(ag):
     assert ag.get_stage(restApiId=api, stageName="prod")["documentationVersion"] == "1.0"
     assert call_error(ag.create_documentation_version, restApiId=api, documentationVersion="1.0") == (
         "ConflictException", "Documentation version already exists", 409)
-    # The version keeps the parts as they were: the export of the stage shows them.
+    # The version keeps the parts as they were: the export of the stage shows them, with or
+    # without other extensions.
     ag.update_documentation_part(restApiId=api, documentationPartId=part["id"], patchOperations=[
         replace("/properties", props(description="later text"))])
-    out = ag.get_export(restApiId=api, stageName="prod", exportType="oas30",
-                        parameters={"extensions": "integrations"}, accepts="application/json")
-    documentation = json.loads(out["body"].read())["x-amazon-apigateway-documentation"]
-    assert documentation == {"version": "1.0", "documentationParts": [
-        {"location": {"type": "API"}, "properties": {"description": "v1 text"}}]}
+    for extensions in ("integrations", "documentation", ""):
+        out = ag.get_export(restApiId=api, stageName="prod", exportType="oas30",
+                            parameters={"extensions": extensions}, accepts="application/json")
+        documentation = json.loads(out["body"].read())["x-amazon-apigateway-documentation"]
+        assert documentation.pop("createdDate").endswith("Z")
+        assert documentation == {"version": "1.0", "documentationParts": [
+            {"location": {"type": "API"}, "properties": {"description": "v1 text"}}]}
     r = ag.update_documentation_version(restApiId=api, documentationVersion="1.0",
                                         patchOperations=[replace("/description", "renamed")])
     assert r["description"] == "renamed" and "parts" not in r
@@ -127,3 +134,14 @@ def test_import_rest_api_reads_documentation(ag):
     assert {json.dumps(p["location"], sort_keys=True): json.loads(p["properties"]) for p in items} == {
         json.dumps({"type": "API"}): {"description": "An API"},
         json.dumps({"method": "GET", "path": "/pets", "type": "METHOD"}, sort_keys=True): {"summary": "List pets"}}
+
+
+def test_a_document_documents_each_location_once(ag):
+    twice = json.loads(json.dumps(DOCUMENTED))
+    twice["x-amazon-apigateway-documentation"]["documentationParts"].append(
+        {"location": {"type": "API"}, "properties": {"description": "second"}})
+    api = ag.import_rest_api(body=json.dumps(twice).encode())
+    items = ag.get_documentation_parts(restApiId=api["id"], type="API")["items"]
+    assert [json.loads(p["properties"]) for p in items] == [{"description": "second"}]
+    assert call_error(ag.get_documentation_parts, restApiId=api["id"], type="WIDGET")[::2] == (
+        "ValidationException", 400)

@@ -50,9 +50,11 @@ def test_create_get_list_update_delete(ag):
     ({"domainName": "upload.example.com", "certificateBody": "-----BEGIN CERTIFICATE-----",
       "certificatePrivateKey": "-----BEGIN PRIVATE KEY-----secret"},
      "BadRequestException", "Portcullis does not take certificate uploads"),
-    ({"domainName": "bad.example.com", "endpointConfiguration": {"types": ["PRIVATE"]}},
-     "ValidationException", "1 validation error detected: Value 'PRIVATE' at "
+    ({"domainName": "bad.example.com", "endpointConfiguration": {"types": ["WIDE"]}},
+     "ValidationException", "1 validation error detected: Value 'WIDE' at "
                             "'createDomainNameInput.endpointConfiguration.types.member'"),
+    ({"domainName": "private.example.com", "endpointConfiguration": {"types": ["PRIVATE"]}},
+     "BadRequestException", "Portcullis has no PRIVATE custom domain names"),
 ])
 def test_create_refused(ag, kw, code, message):
     kw = {"certificateArn": CERT} | kw
@@ -81,8 +83,12 @@ def test_base_path_mappings(ag):
     assert call_error(ag.create_base_path_mapping, domainName=name, restApiId=api,
                       basePath="v9", stage="nostage") == (
         "BadRequestException", "Invalid stage identifier specified", 400)
-    assert call_error(ag.create_base_path_mapping, domainName=name, restApiId="nope123456")[0] == \
-        "NotFoundException"
+    assert call_error(ag.create_base_path_mapping, domainName=name, restApiId="nope123456") == (
+        "BadRequestException", "Invalid REST API identifier specified", 400)
+    # A stage of "(none)" is no stage.
+    assert "stage" not in ag.create_base_path_mapping(domainName=name, restApiId=api,
+                                                      basePath="nostage", stage="(none)")
+    ag.delete_base_path_mapping(domainName=name, basePath="nostage")
     items = ag.get_base_path_mappings(domainName=name)["items"]
     assert sorted(m["basePath"] for m in items) == ["(none)", "v1"]
     assert body(ag.get_base_path_mapping(domainName=name, basePath="(none)"))["stage"] == "prod"

@@ -239,6 +239,14 @@ Result<json::object*> find_in(json::object& doc, std::string_view section_name,
   return &it->value().as_object();
 }
 
+json::value parse_json(std::string_view text) {
+  json::parse_options opt;
+  opt.max_depth = 200;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec, {}, opt);
+  return ec ? json::value() : v;
+}
+
 bool only_chars(std::string_view s, std::string_view extra) {
   return std::all_of(s.begin(), s.end(), [&](char ch) {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||

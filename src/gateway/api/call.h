@@ -184,8 +184,17 @@ Status check_status_code(std::string_view code);
 // A documentation part's location, checked for its type and with its defaults filled in
 // (path "/", method and statusCode "*").
 Result<json::object> documentation_location(const json::value& location, bool validation);
+// A documentation part {location, properties as text} from an entry of an OpenAPI document's
+// x-amazon-apigateway-documentation.documentationParts.
+Result<json::object> documentation_part(const json::value& entry);
+// Adds a part to the API document, in place of the part of the same location (whose id it
+// keeps); returns the part's id.
+std::string put_documentation_part(json::object& doc, json::object part);
 
 // --- JSON -------------------------------------------------------------------------------------
+// Parses JSON text a caller gave (a schema, properties, a policy), as deep as an OpenAPI
+// document may nest (200 levels); null when it does not parse.
+json::value parse_json(std::string_view text);
 // The member of a JSON object as a string ("" when absent or not a string).
 std::string_view sv(const json::object& o, std::string_view key);
 // Removes the elements of a JSON array for which pred holds.

@@ -9,6 +9,10 @@ namespace portcullis::gateway::api {
 
 namespace {
 
+Error bad_properties() {
+  return bad_request("Invalid documentation content specified: the properties must be a JSON object");
+}
+
 // Which location members a type of part takes; the others must be absent.
 struct LocationType {
   std::string_view type;
@@ -29,6 +33,17 @@ constexpr LocationType kLocationTypes[] = {
     {"RESPONSE_BODY", true, true, true, false},
 };
 
+// A type outside DocumentationPartType, in the words of AWS's request validation.
+Error unknown_type(std::string_view type, bool validation,
+                   std::string_view member = "createDocumentationPartInput.location.type") {
+  std::string set;
+  for (const LocationType& t : kLocationTypes) set += (set.empty() ? "" : ", ") + std::string(t.type);
+  return Error{validation ? ErrorCode::kValidationException : ErrorCode::kBadRequest,
+               "1 validation error detected: Value '" + std::string(type) + "' at '" +
+                   std::string(validation ? member : "location.type") +
+                   "' failed to satisfy constraint: Member must satisfy enum value set: [" + set + "]"};
+}
+
 }  // namespace
 
 Result<json::object> documentation_location(const json::value& v, bool validation) {
@@ -38,23 +53,20 @@ Result<json::object> documentation_location(const json::value& v, bool validatio
   const LocationType* t = nullptr;
   for (const LocationType& lt : kLocationTypes)
     if (lt.type == type) t = &lt;
-  if (!t) {
-    std::vector<std::string_view> all;
-    PC_CHECK(check_enum(type, validation ? "createDocumentationPartInput.location.type" : "location.type",
-                        {"API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER",
-                         "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE",
-                         "RESPONSE_HEADER", "RESPONSE_BODY"},
-                        validation));
-  }
+  if (!t) return std::unexpected(unknown_type(type, validation));
   json::object out{{"type", type}};
   struct Member {
     std::string_view key;
     bool applies;
     std::string_view fallback;
   };
+  // (REQUEST_BODY may carry a name, which is not required.)
+  bool optional_name = type == "REQUEST_BODY";
   for (const Member& m : {Member{"path", t->path, "/"}, Member{"method", t->method, "*"},
-                          Member{"statusCode", t->status, "*"}, Member{"name", t->name, ""}}) {
+                          Member{"statusCode", t->status, "*"},
+                          Member{"name", t->name || optional_name, ""}}) {
     auto value = PC_TRY(opt_str(in, m.key));
+    if (m.key == "name" && optional_name && (!value || value->empty())) continue;
     if (value && !m.applies)
       return std::unexpected(bad_request("Invalid documentation part location: " + std::string(m.key) +
                                          " does not apply to type " + type));
@@ -65,20 +77,47 @@ Result<json::object> documentation_location(const json::value& v, bool validatio
                                            " needs a " + std::string(m.key)));
       value = std::string(m.fallback);
     }
+    if (m.key == "method" && *value != "*" && !is_http_method(*value))
+      return std::unexpected(bad_request("Invalid documentation part location: method " + *value));
+    if (m.key == "statusCode" && *value != "*" && !check_status_code(*value))
+      return std::unexpected(bad_request("Invalid documentation part location: statusCode " + *value));
     out[m.key] = *value;
   }
   return out;
+}
+
+Result<json::object> documentation_part(const json::value& entry) {
+  const json::object* e = entry.if_object();
+  if (!e || !e->contains("location"))
+    return std::unexpected(bad_request("Invalid documentation part: it needs a location and properties"));
+  json::object location = PC_TRY(documentation_location(e->at("location"), false));
+  const json::value* props = e->if_contains("properties");
+  if (!props || !props->is_object()) return std::unexpected(bad_properties());
+  return json::object{{"location", std::move(location)}, {"properties", json::serialize(*props)}};
+}
+
+std::string put_documentation_part(json::object& doc, json::object part) {
+  json::object& parts = section(doc, "docparts");
+  std::string id;
+  for (auto it = parts.begin(); it != parts.end();) {
+    if (it->value().as_object().at("location") == part.at("location")) {
+      id = it->key();
+      it = parts.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  while (id.empty() || parts.contains(id)) id = new_id(6);
+  part["id"] = id;
+  parts[id] = std::move(part);
+  return id;
 }
 
 namespace {
 
 // Properties are a JSON object, kept as the text the caller sent.
 Status check_properties(std::string_view properties) {
-  boost::system::error_code ec;
-  json::value v = json::parse(properties, ec);
-  if (ec || !v.is_object())
-    return std::unexpected(bad_request("Invalid documentation content specified: the properties "
-                                       "must be a JSON object"));
+  if (!parse_json(properties).is_object()) return std::unexpected(bad_properties());
   return {};
 }
 
@@ -96,10 +135,10 @@ Status create_part(Call& c) {
   PC_CHECK(check_properties(properties));
   if (part_at(doc, location))
     return std::unexpected(conflict("Documentation part already exists for the specified location"));
-  json::object part{{"id", new_id(6)}, {"location", location}, {"properties", properties}};
-  section(doc, "docparts")[sv(part, "id")] = part;
+  json::object part{{"location", location}, {"properties", properties}};
+  std::string id = put_documentation_part(doc, part);
   PC_CHECK(save_api(c, doc));
-  c.out = std::move(part);
+  c.out = section(doc, "docparts")[id];
   return {};
 }
 
@@ -119,6 +158,9 @@ Status get_parts(Call& c) {
     return std::unexpected(bad_request(
         "Portcullis lists documented locations only (locationStatus=DOCUMENTED)"));
   auto type = c.query("type"), name = c.query("name"), path = c.query("path");
+  if (type && std::none_of(std::begin(kLocationTypes), std::end(kLocationTypes),
+                           [&](const LocationType& t) { return t.type == *type; }))
+    return std::unexpected(unknown_type(*type, true, "getDocumentationPartsInput.type"));
   std::vector<json::value> items;
   for (const auto& kv : section(doc, "docparts")) {
     const json::object& loc = kv.value().as_object().at("location").as_object();
@@ -160,30 +202,14 @@ Status import_parts(Call& c) {
   if (mode == "overwrite") section(doc, "docparts").clear();
   json::array ids, warnings;
   for (const json::value& entry : list->as_array()) {
-    auto read = [&]() -> Result<json::object> {
-      if (!entry.is_object()) return std::unexpected(bad_request("A documentation part must be a structure"));
-      const json::object& e = entry.as_object();
-      json::object location = PC_TRY(documentation_location(e.contains("location") ? e.at("location") : json::value(), false));
-      const json::value* props = e.if_contains("properties");
-      if (!props || !props->is_object())
-        return std::unexpected(bad_request("Invalid documentation content specified: the properties must be a JSON object"));
-      return json::object{{"location", std::move(location)}, {"properties", json::serialize(*props)}};
-    };
-    auto part = read();
+    auto part = documentation_part(entry);
     if (!part) {
       if (c.query("failonwarnings") == "true") return std::unexpected(part.error());
       warnings.emplace_back(part.error().message);
       continue;
     }
     // Merging replaces the properties of a location already documented.
-    std::string id;
-    if (const json::object* existing = part_at(doc, part->at("location").as_object()))
-      id = std::string(sv(*existing, "id"));
-    else
-      id = new_id(6);
-    (*part)["id"] = id;
-    section(doc, "docparts")[id] = std::move(*part);
-    ids.emplace_back(id);
+    ids.emplace_back(put_documentation_part(doc, std::move(*part)));
   }
   PC_CHECK(save_api(c, doc));
   c.out = json::object{{"ids", std::move(ids)}, {"warnings", std::move(warnings)}};

@@ -47,7 +47,9 @@ Status check_domain(const json::object& d, std::string_view input = {}) {
     return std::unexpected(bad_request("A domain name must have exactly one endpoint type: EDGE or REGIONAL"));
   std::string_view type = (*types)[0].as_string();
   PC_CHECK(check_enum(type, validation ? std::string(input) + ".endpointConfiguration.types.member" : "endpointConfiguration.types",
-                      {"EDGE", "REGIONAL"}, validation));
+                      {"REGIONAL", "EDGE", "PRIVATE"}, validation));
+  if (type == "PRIVATE")
+    return std::unexpected(bad_request("Portcullis has no PRIVATE custom domain names: use EDGE or REGIONAL"));
   if (auto p = sv(d, "securityPolicy"); !p.empty())
     PC_CHECK(check_enum(p, validation ? std::string(input) + ".securityPolicy" : "securityPolicy",
                         {"TLS_1_0", "TLS_1_2"}, validation));
@@ -161,8 +163,9 @@ Status check_mapping(Call& c, const json::object& m) {
   }
   if (!ok)
     return std::unexpected(bad_request("Invalid base path specified: " + std::string(base)));
-  json::object doc = PC_TRY(load_api(c, sv(m, "restApiId")));
-  if (auto stage = sv(m, "stage"); !stage.empty() && !section(doc, "stages").contains(stage))
+  auto doc = load_api(c, sv(m, "restApiId"));
+  if (!doc) return std::unexpected(bad_request("Invalid REST API identifier specified"));
+  if (auto stage = sv(m, "stage"); !stage.empty() && !section(*doc, "stages").contains(stage))
     return std::unexpected(bad_request("Invalid stage identifier specified"));
   return {};
 }
@@ -170,9 +173,11 @@ Status check_mapping(Call& c, const json::object& m) {
 Status create_base_path_mapping(Call& c) {
   json::object stored = PC_TRY(load_domain(c, c.label("domain_name")));
   auto base = PC_TRY(opt_str(c.body, "basePath"));
-  json::object m{{"basePath", base_path_key(base.value_or(""))},
-                 {"restApiId", PC_TRY(req_str(c.body, "restApiId"))}};
-  if (auto stage = PC_TRY(opt_str(c.body, "stage")); stage && !stage->empty()) m["stage"] = *stage;
+  std::string api = PC_TRY(req_str(c.body, "restApiId"));
+  json::object m{{"basePath", base_path_key(base.value_or(""))}, {"restApiId", api}};
+  // "(none)", like no stage: the mapping follows the API.
+  if (auto stage = PC_TRY(opt_str(c.body, "stage")); stage && !stage->empty() && *stage != "(none)")
+    m["stage"] = *stage;
   PC_CHECK(check_mapping(c, m));
   json::object& mappings = section(stored, "mappings");
   if (mappings.contains(sv(m, "basePath")))
@@ -213,6 +218,7 @@ Status update_base_path_mapping(Call& c) {
   std::string old_key(sv(m, "basePath"));
   PC_CHECK(apply_patch(m, PC_TRY(patch_operations(c.body)), kRules));
   m["basePath"] = base_path_key(sv(m, "basePath"));
+  if (sv(m, "stage").empty() || sv(m, "stage") == "(none)") m.erase("stage");
   PC_CHECK(check_mapping(c, m));
   json::object& mappings = section(stored, "mappings");
   if (sv(m, "basePath") != old_key && mappings.contains(sv(m, "basePath")))

@@ -114,13 +114,7 @@ Status merge(json::object& doc, json::object& imported) {
   for (std::string_view name : {"models", "responses"})
     for (auto& kv : section(imported, name)) section(doc, name)[kv.key()] = kv.value();
   // Documentation parts replace those of the same location.
-  json::object& parts = section(doc, "docparts");
-  for (auto& kv : section(imported, "docparts")) {
-    const json::value& location = kv.value().as_object().at("location");
-    for (auto it = parts.begin(); it != parts.end();)
-      it = it->value().as_object().at("location") == location ? parts.erase(it) : it + 1;
-    parts[kv.key()] = kv.value();
-  }
+  for (auto& kv : section(imported, "docparts")) put_documentation_part(doc, kv.value().as_object());
   json::object& theirs = section(imported, "resources");
   remap_method_refs(theirs, ids);
   json::object& mine = section(doc, "resources");
@@ -201,11 +195,12 @@ Status get_export(Call& c) {
       i = comma + 1;
       // (postman, which adds Postman's own annotations to a Swagger export, adds nothing here.)
       if (e == "integrations") opt.integrations = true;
+      else if (e == "documentation") continue;  // the stage's documentation is always written
       else if (e == "authorizers") opt.authorizers = true;
       else if (e == "apigateway") opt.apigateway = true;
       else if (!e.empty() && e != "postman")
         return std::unexpected(bad_request("Invalid extensions specified: " + e +
-                                           ". Valid values are integrations, authorizers, apigateway and postman"));
+                                           ". Valid values are integrations, authorizers, apigateway, documentation and postman"));
     }
   }
   std::string accept = to_lower(c.request.header("accept").value_or("application/json"));

@@ -95,9 +95,7 @@ Status delete_part(Call& c, const Part& p, std::string_view used_member) {
 
 Status check_model(json::object&, const json::object& m) {
   if (auto schema = sv(m, "schema"); !schema.empty()) {
-    boost::system::error_code ec;
-    json::value v = json::parse(schema, ec);
-    if (ec || !v.is_object())
+    if (!parse_json(schema).is_object())
       return std::unexpected(bad_request(
           "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model "
           "schema specified. Unsupported keyword(s): [] ... the schema is not a JSON object]"));
@@ -138,9 +136,8 @@ void write_template(json::object& doc, const json::value& schema, const std::str
     std::string_view ref = sv(*s, "$ref");
     std::string name(ref.substr(ref.rfind('/') + 1));
     if (auto* m = section(doc, "models").if_contains(name)) {
-      boost::system::error_code ec;
-      json::value target = json::parse(sv(m->as_object(), "schema"), ec);
-      if (!ec) return write_template(doc, target, path, indent, depth + 1, out);
+      json::value target = parse_json(sv(m->as_object(), "schema"));
+      if (!target.is_null()) return write_template(doc, target, path, indent, depth + 1, out);
     }
   }
   std::string_view type = s ? sv(*s, "type") : std::string_view();
@@ -174,9 +171,8 @@ void write_template(json::object& doc, const json::value& schema, const std::str
 Status get_model_template(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   json::object model = *PC_TRY(find_part(c, doc, kModel));
-  boost::system::error_code ec;
-  json::value schema = json::parse(sv(model, "schema"), ec);
-  if (ec) return std::unexpected(bad_request("The model's schema is not JSON"));
+  json::value schema = parse_json(sv(model, "schema"));
+  if (schema.is_null()) return std::unexpected(bad_request("The model's schema is not JSON"));
   std::string out = "#set($inputRoot = $input.path('$'))\n";
   write_template(doc, schema, "$inputRoot", "", 0, out);
   c.out = json::object{{"value", out + "\n"}};

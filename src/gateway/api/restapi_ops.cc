@@ -58,9 +58,7 @@ Status check_api(const json::object& api, std::string_view input) {
     return std::unexpected(bad_request(
         "Invalid minimum compression size, must be between 0 and 10485760 (10M) bytes"));
   if (auto policy = sv(api, "policy"); !policy.empty()) {
-    boost::system::error_code ec;
-    json::value v = json::parse(policy, ec);
-    if (ec || !v.is_object())
+    if (!parse_json(policy).is_object())
       return std::unexpected(bad_request(
           "Invalid policy document. Please check the policy syntax and ensure that Principals "
           "are valid."));

@@ -94,9 +94,9 @@ Status read_stage_members(const json::object& body, json::object& s, bool from_d
   PC_TRY(opt_map(body, "variables"));
   if (auto d = sv(body, from_deployment ? "stageDescription" : "description"); !d.empty())
     s["description"] = d;
-  copy_members(s, body, {"cacheClusterEnabled", "cacheClusterSize", "variables",
-                         "tracingEnabled", "documentationVersion"});
-  if (!from_deployment) copy_members(s, body, {"canarySettings"});
+  copy_members(s, body, {"cacheClusterEnabled", "cacheClusterSize", "variables", "tracingEnabled"});
+  // (A deployment's body carries neither: the model has no such members there.)
+  if (!from_deployment) copy_members(s, body, {"canarySettings", "documentationVersion"});
   if (auto* cache = s.if_contains("cacheClusterEnabled"); cache && cache->as_bool()) {
     s["cacheClusterStatus"] = "AVAILABLE";
     if (!s.contains("cacheClusterSize")) s["cacheClusterSize"] = "0.5";
@@ -432,7 +432,9 @@ Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_
   if (auto version = sv(*s, "documentationVersion"); !version.empty())
     if (auto* v = section(doc, "docversions").if_contains(version))
       snapshot["documentation"] =
-          json::object{{"version", version}, {"parts", v->as_object().at("parts")}};
+          json::object{{"version", version},
+                       {"createdDate", v->as_object().at("createdDate")},
+                       {"parts", v->as_object().at("parts")}};
   return snapshot;
 }
 

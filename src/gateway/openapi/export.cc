@@ -70,7 +70,7 @@ class Exporter {
       if (!schemas.empty()) doc["definitions"] = std::move(schemas);
     }
     if (integrations_) api_extensions(doc, api);
-    if (integrations_) documentation(doc);
+    documentation(doc);
     return doc;
   }
 
@@ -237,9 +237,8 @@ class Exporter {
       }
     };
     for (const auto& kv : section_of(d_, "models")) {
-      boost::system::error_code ec;
-      json::value schema = json::parse(sv(kv.value().as_object(), "schema"), ec);
-      if (ec || !schema.is_object()) schema = json::object();
+      json::value schema = api::parse_json(sv(kv.value().as_object(), "schema"));
+      if (!schema.is_object()) schema = json::object();
       schema.as_object().erase("$schema");
       unref(schema);
       out[kv.key()] = std::move(schema);
@@ -282,13 +281,15 @@ class Exporter {
     json::array parts;
     for (const auto& kv : section_of(d, "parts")) {
       const json::object& p = kv.value().as_object();
-      boost::system::error_code ec;
-      json::value properties = json::parse(sv(p, "properties"), ec);
-      if (ec) continue;
+      json::value properties = api::parse_json(sv(p, "properties"));
+      if (properties.is_null()) continue;
       parts.push_back(json::object{{"location", p.at("location")}, {"properties", std::move(properties)}});
     }
-    doc["x-amazon-apigateway-documentation"] =
-        json::object{{"version", d.at("version")}, {"documentationParts", std::move(parts)}};
+    json::object x{{"version", d.at("version")}};
+    if (auto* created = d.if_contains("createdDate"))
+      x["createdDate"] = format_iso8601(SystemTime(std::chrono::seconds(created->to_number<int64_t>())));
+    x["documentationParts"] = std::move(parts);
+    doc["x-amazon-apigateway-documentation"] = std::move(x);
   }
 
   void api_extensions(json::object& doc, const json::object& api) {
@@ -310,9 +311,8 @@ class Exporter {
     if (auto* types = api.if_contains("binaryMediaTypes")) doc["x-amazon-apigateway-binary-media-types"] = *types;
     if (!o_.apigateway) return;
     if (auto policy = sv(api, "policy"); !policy.empty()) {
-      boost::system::error_code ec;
-      json::value p = json::parse(policy, ec);
-      if (!ec) doc["x-amazon-apigateway-policy"] = std::move(p);
+      if (json::value p = api::parse_json(policy); !p.is_null())
+        doc["x-amazon-apigateway-policy"] = std::move(p);
     }
     if (auto src = sv(api, "apiKeySource"); !src.empty()) doc["x-amazon-apigateway-api-key-source"] = src;
     if (auto* size = api.if_contains("minimumCompressionSize")) doc["x-amazon-apigateway-minimum-compression-size"] = *size;

@@ -313,24 +313,16 @@ class Importer {
 
   // x-amazon-apigateway-documentation: parts, each a location and its properties.
   void read_documentation() {
-    const json::object* d = obj(root_, "x-amazon-apigateway-documentation");
-    const json::array* parts = d ? arr(*d, "documentationParts") : nullptr;
-    if (!parts) return;
-    for (const json::value& p : *parts) {
-      const json::object* part = p.if_object();
-      const json::value* properties = part ? part->if_contains("properties") : nullptr;
-      if (!part || !properties || !properties->is_object() || !part->contains("location")) {
-        out_.errors.push_back("Invalid documentation part: it needs a location and properties (an object)");
-        continue;
-      }
-      auto location = documentation_location(part->at("location"), false);
-      if (!location) {
-        out_.errors.push_back(location.error().message);
-        continue;
-      }
-      std::string id = new_id(6);
-      section(out_.doc, "docparts")[id] = json::object{
-          {"id", id}, {"location", std::move(*location)}, {"properties", json::serialize(*properties)}};
+    const json::value* d = root_.if_contains("x-amazon-apigateway-documentation");
+    if (!d) return;
+    const json::value* parts = d->is_object() ? d->as_object().if_contains("documentationParts") : nullptr;
+    if (!parts || !parts->is_array()) {
+      out_.errors.push_back("Invalid x-amazon-apigateway-documentation: it needs documentationParts, a list");
+      return;
+    }
+    for (const json::value& p : parts->as_array()) {
+      if (auto part = documentation_part(p)) put_documentation_part(out_.doc, std::move(*part));
+      else out_.errors.push_back(part.error().message);
     }
   }
 
