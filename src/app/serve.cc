@@ -87,7 +87,7 @@ int serve(Config config) {
   sts_settings.saml_recipient = config.saml_recipient;
   sts_settings.skew = std::chrono::seconds(config.federation_skew_seconds);
   sts::StsService sts(iam, **store, std::move(*token_keys), SystemClock::instance(), sts_settings);
-  gateway::ManagementApi apigateway(**store, config.account_id, config.region,
+  gateway::ManagementApi apigateway(**store, config.account_id, config.region, *master_key,
                                     SystemClock::instance());
   Edge edge(config, iam, sts, apigateway, SystemClock::instance());
 

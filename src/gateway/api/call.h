@@ -59,6 +59,7 @@ std::span<const Op> key_ops();          // API keys, usage plans and their keys,
 std::span<const Op> openapi_ops();      // import, put and export
 std::span<const Op> domain_ops();       // custom domain names and their base path mappings
 std::span<const Op> doc_ops();          // documentation parts and versions
+std::span<const Op> client_cert_ops();  // client certificates
 
 // --- Errors, as API Gateway words them ------------------------------------------------------
 Error bad_request(std::string message);
@@ -115,6 +116,7 @@ inline constexpr std::string_view kApiKeys = "apigateway.apikeys";
 inline constexpr std::string_view kUsagePlans = "apigateway.usageplans";
 inline constexpr std::string_view kAccount = "apigateway.account";
 inline constexpr std::string_view kDomainNames = "apigateway.domainnames";  // {"domain", "mappings"}
+inline constexpr std::string_view kClientCertificates = "apigateway.clientcertificates";
 
 // A row as JSON, or NotFound with `message`.
 Result<json::object> load_row(Call& c, std::string_view table, std::string_view key,

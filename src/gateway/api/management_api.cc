@@ -15,7 +15,7 @@ namespace {
 
 const Op* find_op(std::string_view name) {
   for (auto ops : {restapi_ops(), resource_ops(), integration_ops(), stage_ops(), part_ops(),
-                   key_ops(), openapi_ops(), domain_ops(), doc_ops()})
+                   key_ops(), openapi_ops(), domain_ops(), doc_ops(), client_cert_ops()})
     for (const Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;
@@ -24,8 +24,12 @@ const Op* find_op(std::string_view name) {
 }  // namespace
 
 ManagementApi::ManagementApi(store::Store& store, std::string account, std::string region,
-                             const Clock& clock)
-    : store_(store), account_(std::move(account)), region_(std::move(region)), clock_(clock) {}
+                             std::string master_key, const Clock& clock)
+    : store_(store),
+      account_(std::move(account)),
+      region_(std::move(region)),
+      master_key_(std::move(master_key)),
+      clock_(clock) {}
 
 void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
                            http::Response& res) {

@@ -19,7 +19,9 @@ class ManagementApi {
   // the IAM engine is behind it, but this module does not know that.
   using Authorize = std::function<Status(std::string_view action, std::string_view resource)>;
 
-  ManagementApi(store::Store& store, std::string account, std::string region, const Clock& clock);
+  // `master_key` seals the secrets the API keeps (client certificates' private keys).
+  ManagementApi(store::Store& store, std::string account, std::string region,
+                std::string master_key, const Clock& clock);
 
   // Answers one authenticated call.
   void handle(const http::Request& request, const Authorize& authorize,
@@ -27,10 +29,11 @@ class ManagementApi {
 
   const std::string& account() const { return account_; }
   const std::string& region() const { return region_; }
+  const std::string& master_key() const { return master_key_; }
 
  private:
   store::Store& store_;
-  std::string account_, region_;
+  std::string account_, region_, master_key_;
   const Clock& clock_;
 };
 

@@ -238,6 +238,7 @@ struct Tagged {
   // The tagged entity, inside doc.
   json::object& entity() {
     if (table == kDomainNames) return doc["domain"].as_object();
+    if (table == kClientCertificates) return doc["certificate"].as_object();
     if (table != kApis) return doc;
     if (stage.empty()) return doc["api"].as_object();
     return section(doc, "stages")[stage].as_object();
@@ -259,9 +260,13 @@ Result<Tagged> find_tagged(Call& c, std::string_view arn) {
     i = slash + 1;
   }
   Tagged t;
-  if (parts.size() == 2 &&
-      (parts[0] == "apikeys" || parts[0] == "usageplans" || parts[0] == "domainnames")) {
-    t.table = parts[0] == "apikeys" ? kApiKeys : parts[0] == "usageplans" ? kUsagePlans : kDomainNames;
+  static constexpr std::pair<std::string_view, std::string_view> kTables[] = {
+      {"apikeys", kApiKeys}, {"usageplans", kUsagePlans}, {"domainnames", kDomainNames},
+      {"clientcertificates", kClientCertificates}};
+  auto table = std::find_if(std::begin(kTables), std::end(kTables),
+                            [&](const auto& t) { return t.first == parts[0]; });
+  if (parts.size() == 2 && table != std::end(kTables)) {
+    t.table = table->second;
     t.key = parts[1];
     auto text = PC_TRY(c.txn.get(t.table, t.key));
     if (!text) return std::unexpected(not_found("Invalid resource identifier specified"));

@@ -354,6 +354,8 @@ Status update_stage(Call& c) {
   return patch_part(c, find, kRules, [&](json::object& doc, json::object& s) -> Status {
     PC_TRY(load_deployment(c, c.label("restapi_id"), sv(s, "deploymentId")));
     PC_CHECK(check_documentation_version(doc, s));
+    if (auto cert = sv(s, "clientCertificateId"); !cert.empty() && !PC_TRY(c.txn.get(kClientCertificates, cert)))
+      return std::unexpected(bad_request("Invalid client certificate identifier specified"));
     if (auto* cache = s.if_contains("cacheClusterEnabled"))
       s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
     s["lastUpdatedDate"] = c.epoch();
