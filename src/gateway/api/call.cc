@@ -168,11 +168,29 @@ std::string new_id(size_t length) {
   return crypto::random_string(length, "abcdefghijklmnopqrstuvwxyz0123456789");
 }
 
-Result<std::string> unused_id(Call& c, std::string_view table, size_t length) {
+Result<std::string> unused_id(Call& c, std::string_view table, size_t length,
+                              std::string_view prefix) {
   std::string id;
   do id = new_id(length);
-  while (PC_TRY(c.txn.get(table, id)));
+  while (PC_TRY(c.txn.get(table, std::string(prefix) + id)));
   return id;
+}
+
+std::string unused_key(const json::object& section, size_t length) {
+  std::string id;
+  do id = new_id(length);
+  while (section.contains(id));
+  return id;
+}
+
+Status add_part(Call& c, json::object& doc, std::string_view section_name, const json::object& part) {
+  json::object& s = section(doc, section_name);
+  json::object stored{{"id", unused_key(s)}};
+  for (const auto& kv : part) stored[kv.key()] = kv.value();
+  s[sv(stored, "id")] = stored;
+  PC_CHECK(save_api(c, doc));
+  c.out = std::move(stored);
+  return {};
 }
 
 bool is_http_method(std::string_view verb) {

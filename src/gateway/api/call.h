@@ -99,8 +99,11 @@ bool is_http_method(std::string_view verb);
 
 // --- Ids and lists --------------------------------------------------------------------------
 std::string new_id(size_t length);  // lower-case letters and digits, as API Gateway's ids
-// A new id of `length` that no row of `table` has yet.
-Result<std::string> unused_id(Call& c, std::string_view table, size_t length);
+// A new id of `length` that no row of `table` has yet (its key being `prefix` + id).
+Result<std::string> unused_id(Call& c, std::string_view table, size_t length,
+                              std::string_view prefix = {});
+// A new id that is not yet a key of `section` (resources, validators, authorizers, …).
+std::string unused_key(const json::object& section, size_t length = 6);
 // Answers {"item": [...], "position": …} with the page `limit` and `position` select; the
 // items are listed in the order given.
 Status write_items(Call& c, const std::vector<json::value>& items);
@@ -124,6 +127,9 @@ Result<json::object> load_row(Call& c, std::string_view table, std::string_view 
 Result<json::object> load_api(Call& c, std::string_view id);
 Result<json::object> load_api(Call& c);  // the call's restapi_id
 Status save_api(Call& c, const json::object& doc);
+// Adds `part` to a section of the API under a new id (its "id" member, first), saves the API
+// and answers the part: the end of every Create of a part kept by id.
+Status add_part(Call& c, json::object& doc, std::string_view section_name, const json::object& part);
 // The deployment a stage serves: {"api", "resources", "models", …, "stage"}, with
 // "documentation" {version, parts} when the stage names a documentation version.
 Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_view stage);

@@ -107,7 +107,7 @@ std::string put_documentation_part(json::object& doc, json::object part) {
       ++it;
     }
   }
-  while (id.empty() || parts.contains(id)) id = new_id(6);
+  if (id.empty()) id = unused_key(parts);
   part["id"] = id;
   parts[id] = std::move(part);
   return id;

@@ -290,7 +290,8 @@ Status check_plan(Call& c, const json::object& plan, std::string_view input = {}
 }
 
 Status create_usage_plan(Call& c) {
-  json::object plan{{"id", new_id(6)}, {"name", PC_TRY(req_str(c.body, "name"))}};
+  json::object plan{{"id", PC_TRY(unused_id(c, kUsagePlans, 6))},
+                    {"name", PC_TRY(req_str(c.body, "name"))}};
   PC_TRY(opt_str(c.body, "description"));
   for (std::string_view k : {"throttle", "quota"})
     if (auto* v = c.body.if_contains(k); v && !v->is_object() && !v->is_null())

@@ -98,12 +98,14 @@ void merge_named(json::object& doc, json::object& imported, std::string_view nam
   json::object& mine = section(doc, name);
   for (auto& kv : section(imported, name)) {
     json::object part = kv.value().as_object();
+    std::string id(kv.key());
     for (const auto& old : mine)
-      if (sv(old.value().as_object(), "name") == sv(part, "name")) {
-        ids[std::string(kv.key())] = std::string(old.key());
-        part["id"] = old.key();
-      }
-    mine[sv(part, "id")] = std::move(part);
+      if (sv(old.value().as_object(), "name") == sv(part, "name")) id = old.key();
+    // A new part keeps its id unless the API already uses it for another.
+    if (id == kv.key() && mine.contains(id)) id = unused_key(mine);
+    ids[std::string(kv.key())] = id;
+    part["id"] = id;
+    mine[id] = std::move(part);
   }
 }
 
@@ -134,7 +136,8 @@ Status merge(json::object& doc, json::object& imported) {
       if (auto st = check_placement(doc, parent, sv(added, "pathPart"), {}); !st)
         return std::unexpected(import_errors({"Unable to create resource at path '" +
                                               std::string(sv(*r, "path")) + "': " + st.error().message}));
-      found = std::string(sv(added, "id"));
+      found = mine.contains(sv(added, "id")) ? unused_key(mine) : std::string(sv(added, "id"));
+      added["id"] = found;
       mine[found] = std::move(added);
     } else if (auto* methods = r->if_contains("resourceMethods")) {
       json::object& target = section(mine[found].as_object(), "resourceMethods");

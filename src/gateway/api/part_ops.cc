@@ -195,15 +195,12 @@ Status check_validator(json::object&, const json::object&) { return {}; }
 Status create_validator(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   PC_TRY(opt_str(c.body, "name"));
-  json::object v{{"id", new_id(6)}};
+  json::object v;
   copy_members(v, c.body, {"name"});
   v["validateRequestBody"] = PC_TRY(opt_bool(c.body, "validateRequestBody")).value_or(false);
   v["validateRequestParameters"] =
       PC_TRY(opt_bool(c.body, "validateRequestParameters")).value_or(false);
-  section(doc, "validators")[sv(v, "id")] = v;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(v);
-  return {};
+  return add_part(c, doc, "validators", v);
 }
 
 Status get_validator(Call& c) { return get_part(c, kValidator); }
@@ -257,8 +254,7 @@ namespace {
 
 Status create_authorizer(Call& c) {
   json::object doc = PC_TRY(load_api(c));
-  json::object a{{"id", new_id(6)},
-                 {"name", PC_TRY(req_str(c.body, "name"))},
+  json::object a{{"name", PC_TRY(req_str(c.body, "name"))},
                  {"type", PC_TRY(req_str(c.body, "type"))}};
   for (std::string_view k : {"authType", "authorizerUri", "authorizerCredentials",
                              "identitySource", "identityValidationExpression"})
@@ -270,10 +266,7 @@ Status create_authorizer(Call& c) {
                            "authorizerResultTtlInSeconds"});
   if (!a.contains("authorizerResultTtlInSeconds")) a["authorizerResultTtlInSeconds"] = 300;
   PC_CHECK(check_authorizer(doc, a, "createAuthorizerInput"));
-  section(doc, "authorizers")[sv(a, "id")] = a;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(a);
-  return {};
+  return add_part(c, doc, "authorizers", a);
 }
 
 Status get_authorizer(Call& c) { return get_part(c, kAuthorizer); }

@@ -148,14 +148,10 @@ Status create_resource(Call& c) {
   json::object parent = *PC_TRY(find_resource(doc, c.label("parent_id")));
   std::string part = PC_TRY(req_str(c.body, "pathPart"));
   PC_CHECK(check_placement(doc, parent, part, {}));
-  json::object r{{"id", new_id(6)},
-                 {"parentId", sv(parent, "id")},
-                 {"pathPart", part},
-                 {"path", child_path(parent, part)}};
-  section(doc, "resources")[sv(r, "id")] = r;
-  PC_CHECK(save_api(c, doc));
-  c.out = std::move(r);
-  return {};
+  return add_part(c, doc, "resources",
+                  json::object{{"parentId", sv(parent, "id")},
+                               {"pathPart", part},
+                               {"path", child_path(parent, part)}});
 }
 
 Status get_resource(Call& c) {

@@ -132,7 +132,9 @@ Status create_deployment(Call& c) {
   if (!any_method) return std::unexpected(bad_request("The REST API doesn't contain any methods"));
   PC_TRY(opt_str(c.body, "description"));
   auto stage_name = PC_TRY(opt_str(c.body, "stageName"));
-  json::object deployment{{"id", new_id(6)}, {"createdDate", c.epoch()}};
+  const std::string& api_id = c.label("restapi_id");
+  json::object deployment{{"id", PC_TRY(unused_id(c, kDeployments, 6, api_id + "/"))},
+                          {"createdDate", c.epoch()}};
   copy_members(deployment, c.body, {"description"});
 
   if (stage_name) {
@@ -160,7 +162,6 @@ Status create_deployment(Call& c) {
   json::object frozen{{"api", doc["api"]}};
   for (std::string_view k : kFrozen) frozen[k] = section(doc, k);
   json::object stored{{"deployment", deployment}, {"snapshot", std::move(frozen)}};
-  const std::string& api_id = c.label("restapi_id");
   PC_CHECK(c.txn.put(kDeployments, api_id + "/" + std::string(sv(deployment, "id")),
                      json::serialize(stored)));
   PC_CHECK(save_api(c, doc));

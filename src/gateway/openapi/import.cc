@@ -209,7 +209,7 @@ class Importer {
       for (const auto& kv : *validators) {
         if (!kv.value().is_object()) continue;
         const json::object& v = kv.value().as_object();
-        json::object r{{"id", new_id(6)}, {"name", kv.key()}};
+        json::object r{{"id", unused_key(section(out_.doc, "validators"))}, {"name", kv.key()}};
         auto flag = [&](std::string_view k) {
           auto* b = v.if_contains(k);
           return b && b->is_bool() && b->as_bool();
@@ -238,7 +238,9 @@ class Importer {
       const json::object* a = obj(kv.value().as_object(), "x-amazon-apigateway-authorizer");
       if (!a) continue;
       const json::object& scheme = kv.value().as_object();
-      json::object r{{"id", new_id(6)}, {"name", kv.key()}, {"type", upper(text(*a, "type"))}};
+      json::object r{{"id", unused_key(section(out_.doc, "authorizers"))},
+                     {"name", kv.key()},
+                     {"type", upper(text(*a, "type"))}};
       for (std::string_view k : {"authorizerUri", "authorizerCredentials", "identityValidationExpression", "identitySource"})
         if (auto t = text(*a, k); !t.empty()) r[k] = t;
       if (sv(r, "type") == "TOKEN" && !r.contains("identitySource") && text(scheme, "in") == "header")
@@ -349,7 +351,7 @@ class Importer {
           out_.errors.push_back("Unable to create resource at path '" + current + "': " + st.error().message);
           return std::nullopt;
         }
-        found = new_id(6);
+        found = unused_key(resources);
         resources[found] = json::object{{"id", found}, {"parentId", id}, {"pathPart", part}, {"path", current}};
       }
       id = found;
