@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/seal.h"
 
 namespace portcullis::app {
@@ -22,12 +23,27 @@ namespace {
 
 std::string file_path(const std::string& dir) { return dir + "/admin-credentials"; }
 
+// The operator's choice, as other emulators accept it ("test", "FOOBARKEY"): 1–128 letters and
+// digits. Keys Portcullis makes itself stay AWS-shaped (20 characters, AKIA…).
 bool valid_key_id(std::string_view id) {
-  if (id.size() < 16 || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128) return false;
   for (char c : id)
     if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) return false;
   return true;
 }
+
+// 1–128 printable ASCII characters; not starting or ending with a space, which a credentials
+// file would lose.
+bool valid_secret(std::string_view secret) {
+  if (secret.empty() || secret.size() > 128 || secret.front() == ' ' || secret.back() == ' ')
+    return false;
+  for (char c : secret)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+constexpr size_t kAwsKeyIdLength = 20;
+constexpr size_t kAwsSecretLength = 40;
 
 std::optional<AdminCredentials> read_file(const std::string& path) {
   auto profile = read_profile(path, kAdminProfile);
@@ -121,10 +137,21 @@ Result<AdminCredentials> load_or_create_admin(const std::string& dir) {
   if (env_id) {
     if (!valid_key_id(env_id))
       return fail(ErrorCode::kValidationError,
-                  "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 16 to 128 letters and digits");
-    if (std::strlen(env_secret) < 16 || std::strlen(env_secret) > 128)
+                  "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 1 to 128 letters and digits");
+    // ASIA… ids are temporary credentials, which come with a session token.
+    if (std::string_view(env_id).starts_with("ASIA"))
       return fail(ErrorCode::kValidationError,
-                  "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 16 to 128 characters");
+                  "PORTCULLIS_ADMIN_ACCESS_KEY_ID must not start with ASIA, which names "
+                  "temporary credentials");
+    if (!valid_secret(env_secret))
+      return fail(ErrorCode::kValidationError,
+                  "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 1 to 128 printable characters, "
+                  "not starting or ending with a space");
+    if (std::strlen(env_id) < kAwsKeyIdLength || std::strlen(env_secret) < kAwsSecretLength)
+      log::warn("the configured administrator key is shorter than the keys AWS issues (" +
+                std::to_string(kAwsKeyIdLength) + "-character ids, " +
+                std::to_string(kAwsSecretLength) +
+                "-character secrets): fine for local development, weak anywhere else");
     c.access_key_id = env_id;
     c.secret_access_key = env_secret;
     c.user_id = existing ? existing->user_id : ids::unique_id("AIDA");

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <thread>
@@ -52,7 +53,9 @@ Status parse_bool(std::string_view key, std::string_view v, bool& out) {
 const Setting kSettings[] = {
     STRING_SETTING(listen, "address:port to listen on"),
     STRING_SETTING(state_dir, "directory holding the server's state"),
-    STRING_SETTING(region, "the region this server answers for"),
+    STRING_SETTING(region, "the default region, for what has no region of its own"),
+    STRING_SETTING(regions,
+                   "comma-separated regions to serve; empty: every AWS commercial region"),
     STRING_SETTING(account_id, "the 12-digit account id of this server"),
     NUMBER_SETTING(workers, int, 0, 256, "worker threads; 0 means one per core"),
     STRING_SETTING(log_level, "debug, info, warn, error or off"),
@@ -93,6 +96,23 @@ const Setting* find_setting(std::string_view key) {
 }  // namespace
 
 std::span<const Setting> settings() { return kSettings; }
+
+std::span<const std::string_view> commercial_regions() {
+  // The "aws" partition of botocore's endpoints data (Debian's python3-botocore 1.29), then the
+  // regions AWS opened after it: clients of newer SDKs sign for those too.
+  static constexpr std::string_view kRegions[] = {
+      "af-south-1",     "ap-east-1",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+      "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+      "ca-central-1",   "eu-central-1",   "eu-central-2",   "eu-north-1",     "eu-south-1",
+      "eu-south-2",     "eu-west-1",      "eu-west-2",      "eu-west-3",      "me-central-1",
+      "me-south-1",     "sa-east-1",      "us-east-1",      "us-east-2",      "us-west-1",
+      "us-west-2",
+      // Opened later.
+      "ap-southeast-4", "il-central-1",   "ca-west-1",      "ap-southeast-5", "ap-southeast-7",
+      "mx-central-1",   "ap-east-2",
+  };
+  return kRegions;
+}
 
 std::string env_name(std::string_view key) {
   std::string out = "PORTCULLIS_";
@@ -152,9 +172,28 @@ Status validate(Config& c) {
   if (c.account_id.size() != 12 ||
       c.account_id.find_first_not_of("0123456789") != std::string::npos)
     return fail(ErrorCode::kValidationError, "account_id: expected 12 digits");
-  if (c.region.empty() ||
-      c.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+  auto region_name = [](std::string_view r) {
+    return !r.empty() && r.size() <= 32 && r.front() != '-' && r.back() != '-' &&
+           r.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+  };
+  if (!region_name(c.region))
     return fail(ErrorCode::kValidationError, "region: expected a region name such as us-east-1");
+  c.served_regions.clear();
+  if (c.regions.empty()) {
+    for (std::string_view r : commercial_regions()) c.served_regions.emplace_back(r);
+  } else {
+    for (std::string& r : split_list(c.regions)) {
+      if (!region_name(r))
+        return fail(ErrorCode::kValidationError,
+                    "regions: expected region names separated by commas, got '" + c.regions + "'");
+      if (std::find(c.served_regions.begin(), c.served_regions.end(), r) == c.served_regions.end())
+        c.served_regions.push_back(std::move(r));
+    }
+  }
+  // The default region is always served.
+  if (std::find(c.served_regions.begin(), c.served_regions.end(), c.region) ==
+      c.served_regions.end())
+    c.served_regions.push_back(c.region);
   log::Level level;
   if (!log::parse_level(c.log_level, level))
     return fail(ErrorCode::kValidationError, "log_level: expected debug, info, warn, error or off");

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -16,7 +17,8 @@ namespace portcullis::app {
 struct Config {
   std::string listen = "127.0.0.1:4566";
   std::string state_dir = "./portcullis-data";
-  std::string region = "us-east-1";
+  std::string region = "us-east-1";  // the default region, for what has none of its own
+  std::string regions;                // comma-separated; empty: every AWS commercial region
   std::string account_id = "000000000000";
   int workers = 0;  // 0: one per core
   std::string log_level = "info";
@@ -33,9 +35,10 @@ struct Config {
   std::string saml_recipient = "https://signin.aws.amazon.com/saml";
   int federation_skew_seconds = 300;
 
-  // Derived from `listen` by validate().
+  // Derived by validate(): from `listen`, and from `regions` (which then holds `region` too).
   std::string host;
   uint16_t port = 0;
+  std::vector<std::string> served_regions;
 };
 
 struct Setting {
@@ -52,6 +55,9 @@ std::string flag_name(std::string_view key);
 Status apply_file(Config& config, const std::string& path);
 // Applies PORTCULLIS_* variables from the environment.
 Status apply_env(Config& config);
+// The AWS commercial regions, served when `regions` is not set.
+std::span<const std::string_view> commercial_regions();
+
 // Checks values and fills the derived fields.
 Status validate(Config& config);
 

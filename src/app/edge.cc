@@ -1,5 +1,7 @@
 #include "app/edge.h"
 
+#include <algorithm>
+
 #include "core/encoding.h"
 #include "iam/authorize.h"
 #include "protocol/errors.h"
@@ -14,7 +16,7 @@ struct Edge::Service {
   std::string_view name;
   Protocol protocol;
   std::string_view xmlns;
-  bool global;  // signed for us-east-1 whatever the server's region, as AWS's global endpoints
+  bool global;  // also signed for us-east-1 when that region is not served (global endpoints)
 };
 
 namespace {
@@ -37,9 +39,11 @@ Protocol guess_protocol(const http::Request& req) {
 Edge::Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
            gateway::ManagementApi& apigateway, const Clock& clock)
     : config_(config), iam_(iam), sts_(sts), apigateway_(apigateway), clock_(clock) {
-  regions_ = {config.region};
-  global_regions_ = {config.region};
-  if (config.region != "us-east-1") global_regions_.push_back("us-east-1");
+  regions_ = config.served_regions;
+  global_regions_ = config.served_regions;
+  // STS's global endpoint is signed for us-east-1, whichever regions are served.
+  if (std::find(regions_.begin(), regions_.end(), "us-east-1") == regions_.end())
+    global_regions_.push_back("us-east-1");
 }
 
 const Edge::Service* Edge::find_service(std::string_view name) const {
@@ -85,7 +89,7 @@ void Edge::handle(http::Request& req, http::Response& res) {
       auto action = params.get("Action");
       // The federation calls, which AWS accepts unsigned.
       if (action && (*action == "AssumeRoleWithSAML" || *action == "AssumeRoleWithWebIdentity"))
-        return sts_.handle_unsigned(req, params, *iam_.snapshot(), res);
+        return sts_.handle_unsigned(req, params, *iam_.snapshot(), config_.region, res);
     }
     if (sigv4::has_authentication(req)) {
       // Signed, but the credential cannot even be split into its scope.
@@ -104,41 +108,43 @@ void Edge::handle(http::Request& req, http::Response& res) {
   }
   // The snapshot stays alive for the whole request.
   std::shared_ptr<const iam::Snapshot> snapshot = iam_.snapshot();
-  std::shared_ptr<const iam::PrincipalEntry> caller = authenticate(req, *service, *snapshot, res);
-  if (!caller) return;
-  res.log_principal = caller->principal->arn;
+  std::optional<Authenticated> auth = authenticate(req, *service, *snapshot, res);
+  if (!auth) return;
+  const iam::PrincipalEntry& caller = *auth->caller;
+  res.log_principal = caller.principal->arn;
 
   if (service->name == "sts")
-    return sts_.handle(req, protocol::QueryParams::from_request(req), *caller, *snapshot, res);
+    return sts_.handle(req, protocol::QueryParams::from_request(req), caller, *snapshot,
+                       auth->region, res);
   if (service->name == "iam")
-    return iam_.handle(req, protocol::QueryParams::from_request(req), *caller, res);
+    return iam_.handle(req, protocol::QueryParams::from_request(req), caller, res);
   if (service->name == "apigateway") {
-    iam::RequestContext ctx = iam::request_context(*caller, req, clock_.now(), config_.region);
+    iam::RequestContext ctx = iam::request_context(caller, req, clock_.now(), auth->region);
     auto authorize = [&](std::string_view action, std::string_view resource) -> Status {
       ctx.action = action;
       ctx.resource = resource;
-      return iam::authorize(*caller, ctx);
+      return iam::authorize(caller, ctx);
     };
-    return apigateway_.handle(req, authorize, res);
+    return apigateway_.handle(req, auth->region, authorize, res);
   }
   write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
               "The " + std::string(service->name) + " API is not implemented by Portcullis yet.");
 }
 
-std::shared_ptr<const iam::PrincipalEntry> Edge::authenticate(const http::Request& req,
-                                                              const Service& service,
-                                                              const iam::Snapshot& snapshot,
-                                                              http::Response& res) const {
+std::optional<Edge::Authenticated> Edge::authenticate(const http::Request& req,
+                                                     const Service& service,
+                                                     const iam::Snapshot& snapshot,
+                                                     http::Response& res) const {
   sigv4::VerifyOptions opt;
   opt.service = service.name;
   opt.regions = service.global ? global_regions_ : regions_;
   opt.max_skew = std::chrono::seconds(service.global ? config_.skew_control_plane_seconds
                                                      : config_.skew_execute_api_seconds);
   opt.echo_canonical = service.protocol == Protocol::kRestJson;
-  auto fail_with = [&](const Error& e) -> std::shared_ptr<const iam::PrincipalEntry> {
+  auto fail_with = [&](const Error& e) -> std::optional<Authenticated> {
     protocol::write_error(res, service.protocol, e, req.request_id,
                           service.xmlns.empty() ? protocol::kStsXmlns : service.xmlns);
-    return nullptr;
+    return std::nullopt;
   };
   auto parsed = sigv4::parse(req, opt, clock_.now());
   if (!parsed) return fail_with(parsed.error());
@@ -165,8 +171,8 @@ std::shared_ptr<const iam::PrincipalEntry> Edge::authenticate(const http::Reques
     secret = key->secret;
   }
   if (auto st = sigv4::verify(req, *parsed, secret, opt); !st) return fail_with(st.error());
-  if (!caller->session) iam_.note_key_use(parsed->access_key_id, service.name);
-  return caller;
+  if (!caller->session) iam_.note_key_use(parsed->access_key_id, service.name, parsed->region);
+  return Authenticated{std::move(caller), std::move(parsed->region)};
 }
 
 void Edge::own_endpoint(const http::Request& req, http::Response& res) {

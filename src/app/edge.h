@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,14 @@ class Edge {
  private:
   struct Service;
   const Service* find_service(std::string_view name) const;
-  // Authenticates a signed control-plane request; on failure fills `response` and returns null.
-  std::shared_ptr<const iam::PrincipalEntry> authenticate(const http::Request& request,
-                                                          const Service& service,
-                                                          const iam::Snapshot& snapshot,
-                                                          http::Response& response) const;
+  struct Authenticated {
+    std::shared_ptr<const iam::PrincipalEntry> caller;
+    std::string region;  // of the credential scope
+  };
+  // Authenticates a signed control-plane request; on failure fills `response` and returns none.
+  std::optional<Authenticated> authenticate(const http::Request& request, const Service& service,
+                                            const iam::Snapshot& snapshot,
+                                            http::Response& response) const;
   void own_endpoint(const http::Request& request, http::Response& response);
 
   const Config& config_;
@@ -42,8 +46,8 @@ class Edge {
   const sts::StsService& sts_;
   gateway::ManagementApi& apigateway_;
   const Clock& clock_;
-  std::vector<std::string> regions_;         // accepted by execute-api, apigateway, lambda
-  std::vector<std::string> global_regions_;  // accepted by iam and sts
+  std::vector<std::string> regions_;         // served: accepted by every service
+  std::vector<std::string> global_regions_;  // accepted by iam and sts: served and us-east-1
   std::atomic<bool> ready_{false};
 };
 

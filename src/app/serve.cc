@@ -7,6 +7,7 @@
 
 #include "app/admin.h"
 #include "app/edge.h"
+#include "core/encoding.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "gateway/api/management_api.h"
@@ -57,7 +58,9 @@ int serve(Config config) {
     log::error(store.error().message);
     return 1;
   }
-  iam::IamService iam(**store, config.account_id, config.region, *master_key,
+  // IAM is a global service: AWS serves it from us-east-1, which is the region its calls are
+  // made in (aws:RequestedRegion) whatever region a client signs for.
+  iam::IamService iam(**store, config.account_id, "us-east-1", *master_key,
                       SystemClock::instance());
   if (auto st = iam.start(); !st) {
     log::error(st.error().message);
@@ -76,19 +79,16 @@ int serve(Config config) {
     return 1;
   }
   sts::StsSettings sts_settings;
-  sts_settings.saml_audiences.clear();
-  for (size_t pos = 0; pos <= config.saml_audiences.size();) {
-    size_t comma = config.saml_audiences.find(',', pos);
-    std::string a = config.saml_audiences.substr(pos, comma - pos);
-    if (!a.empty()) sts_settings.saml_audiences.push_back(a);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
+  sts_settings.saml_audiences = split_list(config.saml_audiences);
   sts_settings.saml_recipient = config.saml_recipient;
   sts_settings.skew = std::chrono::seconds(config.federation_skew_seconds);
   sts::StsService sts(iam, **store, std::move(*token_keys), SystemClock::instance(), sts_settings);
-  gateway::ManagementApi apigateway(**store, config.account_id, config.region, *master_key,
+  gateway::ManagementApi apigateway(**store, config.account_id, *master_key,
                                     SystemClock::instance());
+  if (auto st = apigateway.migrate(config.region); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
   Edge edge(config, iam, sts, apigateway, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.
@@ -126,8 +126,9 @@ int serve(Config config) {
   }
   edge.set_ready(true);
   log::info("listening on " + config.host + ":" + std::to_string(server.port()) + " with " +
-            std::to_string(config.workers) + " workers, region " + config.region + ", account " +
-            config.account_id);
+            std::to_string(config.workers) + " workers, " +
+            std::to_string(config.served_regions.size()) + " regions (default " + config.region +
+            "), account " + config.account_id);
 
   int sig = 0;
   sigwait(&signals, &sig);

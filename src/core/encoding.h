@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace portcullis {
 
@@ -46,5 +47,7 @@ void for_each_param(std::string_view query, F&& f) {
 
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// The items of a comma-separated list, with spaces around them removed and empty ones dropped.
+std::vector<std::string> split_list(std::string_view list);
 
 }  // namespace portcullis

@@ -32,6 +32,29 @@ bool is_tchar(unsigned char c) {
 
 bool is_value_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7f; }
+// A URI authority without userinfo (RFC 3986 §3.2: reg-name, IP literal, port), which RFC 9110
+// §4.2.4 asks recipients to refuse in http URIs.
+bool is_authority_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~%!$&'()*+,;=:[]").find(static_cast<char>(c)) !=
+             std::string_view::npos;
+}
+
+struct AbsoluteForm {
+  std::string_view authority;  // a view into the target
+};
+// "http://authority/path?query" (either scheme, in any case), or nothing for other forms.
+std::optional<AbsoluteForm> absolute_form(std::string_view target) {
+  size_t scheme = 0;
+  if (target.size() >= 7 && iequals(target.substr(0, 7), "http://"))
+    scheme = 7;
+  else if (target.size() >= 8 && iequals(target.substr(0, 8), "https://"))
+    scheme = 8;
+  else
+    return std::nullopt;
+  std::string_view rest = target.substr(scheme);
+  return AbsoluteForm{rest.substr(0, rest.find_first_of("/?"))};
+}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -146,6 +169,30 @@ RequestParser::State RequestParser::feed(std::string_view data, size_t& consumed
   return phase_ == Phase::kDone ? State::kDone : State::kNeedMore;
 }
 
+void RequestParser::use_authority(Request::Span authority, bool empty_path) {
+  std::string& head = request_.head_;
+  auto append = [&head](std::string_view text) {
+    Request::Span s{static_cast<uint32_t>(head.size()), static_cast<uint32_t>(text.size())};
+    head += text;
+    return s;
+  };
+  if (empty_path) {
+    // "http://host" and "http://host?q" ask for "/" and "/?q".
+    std::string origin = "/" + std::string(request_.target());
+    request_.target_ = append(origin);
+  }
+  for (Request::Field& f : request_.fields_)
+    if (iequals(request_.view(f.name), "host")) {
+      f.value = authority;
+      return;
+    }
+  // HTTP/1.0 without Host: the authority is the only host there is.
+  Request::Field f;
+  f.name = append("Host");
+  f.value = authority;
+  request_.fields_.push_back(f);
+}
+
 RequestParser::State RequestParser::parse_head() {
   const std::string& head = request_.head_;
   auto span = [](size_t pos, size_t len) {
@@ -173,8 +220,23 @@ RequestParser::State RequestParser::parse_head() {
   }
   request_.method_ = span(0, sp1);
   request_.target_ = span(sp1 + 1, sp2 - sp1 - 1);
-  if (line[sp1 + 1] != '/' && !(sp2 - sp1 == 2 && line[sp1 + 1] == '*'))
+  // The absolute form (RFC 9112 §3.2.2), which clients send through a proxy setting: its
+  // authority takes the place of Host, and the handlers see the origin form that follows it.
+  std::optional<Request::Span> authority;
+  bool empty_path = false;
+  if (auto form = absolute_form(line.substr(sp1 + 1, sp2 - sp1 - 1))) {
+    if (form->authority.empty()) return fail(400, "Malformed request target");
+    for (char c : form->authority)
+      if (!is_authority_char(static_cast<unsigned char>(c)))
+        return fail(400, "Malformed request target");
+    size_t at = static_cast<size_t>(form->authority.data() - head.data());
+    authority = span(at, form->authority.size());
+    size_t rest = at + form->authority.size();
+    request_.target_ = span(rest, sp2 - rest);
+    empty_path = rest == sp2 || line[rest] == '?';
+  } else if (line[sp1 + 1] != '/' && !(sp2 - sp1 == 2 && line[sp1 + 1] == '*')) {
     return fail(400, "Malformed request target");
+  }
 
   // Header fields.
   size_t pos = line_end + 2;
@@ -203,6 +265,7 @@ RequestParser::State RequestParser::parse_head() {
   if (http11 && request_.header_count("host") != 1)
     return fail(400, "Exactly one Host header is required");
   if (request_.header_count("host") > 1) return fail(400, "Multiple Host headers");
+  if (authority) use_authority(*authority, empty_path);
   if (auto up = request_.header("upgrade"); up && contains_token(*up, "h2c"))
     return fail(400, "Upgrade to h2c is not supported");
   size_t te_count = request_.header_count("transfer-encoding");

@@ -51,6 +51,8 @@ class RequestParser {
   };
   State fail(int status, std::string message);
   State parse_head();
+  // An absolute-form target's authority becomes the Host (added when absent).
+  void use_authority(Request::Span authority, bool empty_path);
   State feed_chunked(std::string_view data, size_t& used);
 
   ParseLimits limits_;

@@ -7,11 +7,13 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "core/clock.h"
 #include "core/result.h"
 #include "http/message.h"
+#include "iam/key_use.h"
 #include "iam/snapshot.h"
 #include "protocol/query.h"
 #include "store/store.h"
@@ -27,6 +29,7 @@ class IamService {
 
   // Builds the first snapshot.
   Status start();
+  ~IamService();
   std::shared_ptr<const Snapshot> snapshot() const { return snapshot_.load(); }
 
   // Makes sure the user `admin` exists (with `user_id` when created) with AdministratorAccess
@@ -38,14 +41,15 @@ class IamService {
   void handle(const http::Request& request, const protocol::QueryParams& params,
               const PrincipalEntry& caller, http::Response& response);
 
-  // Remembers when and for which service an access key was last used (GetAccessKeyLastUsed).
-  // Kept in memory: it is not persisted across restarts.
-  void note_key_use(std::string_view access_key_id, std::string_view service);
-  struct KeyUse {
-    SystemTime when;
-    std::string service;
-  };
-  std::optional<KeyUse> last_use(std::string_view access_key_id) const;
+  // Remembers when, for which service and in which region an access key was last used
+  // (GetAccessKeyLastUsed); persisted every few seconds and when the service stops.
+  void note_key_use(std::string_view access_key_id, std::string_view service,
+                    std::string_view region) {
+    key_use_.note(access_key_id, service, region, clock_.now());
+  }
+  std::optional<KeyUseLog::Use> last_use(std::string_view access_key_id) const {
+    return key_use_.get(access_key_id);
+  }
 
   const std::string& account() const { return account_; }
   const std::string& region() const { return region_; }
@@ -60,8 +64,8 @@ class IamService {
   const Clock& clock_;
   std::mutex rebuild_mu_;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
-  mutable std::mutex use_mu_;
-  std::unordered_map<std::string, KeyUse> key_use_;
+  KeyUseLog key_use_;
+  std::jthread key_use_flusher_;
 };
 
 }  // namespace portcullis::iam

@@ -44,7 +44,7 @@ Status assume_role(Call& c) {
   const PrincipalEntry& caller = *c.caller;
   // A role that does not exist is refused like one the caller may not assume.
   const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
-  iam::RequestContext ctx = iam::request_context(caller, c.req, c.now, c.iam.region());
+  iam::RequestContext ctx = iam::request_context(caller, c.req, c.now, c.region);
   ctx.resource = *role_arn;
   ctx.set("sts:RoleSessionName", *session_name);
   if (*external_id) ctx.set("sts:ExternalId", **external_id);

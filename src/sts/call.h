@@ -47,6 +47,7 @@ struct Call {
   AssertionLog& assertions;
   KeySetCache& key_sets;
   SystemTime now;
+  std::string_view region;  // the call's, from its credential scope
   Writer& out;
 };
 

@@ -45,7 +45,7 @@ Status get_session_token(Call& c) {
 Status get_access_key_info(Call& c) {
   auto id = iam::required(c.params, "AccessKeyId", iam::kAccessKeyId);
   if (!id) return std::unexpected(id.error());
-  iam::RequestContext ctx = iam::request_context(*c.caller, c.req, c.now, c.iam.region());
+  iam::RequestContext ctx = iam::request_context(*c.caller, c.req, c.now, c.region);
   ctx.action = "sts:GetAccessKeyInfo";
   ctx.resource = "*";
   if (auto st = iam::authorize(*c.caller, ctx); !st) return st;
@@ -183,18 +183,19 @@ Result<SessionCaller> StsService::session_caller(std::string_view access_key_id,
 
 void StsService::handle(const http::Request& req, const protocol::QueryParams& params,
                         const PrincipalEntry& caller, const iam::Snapshot& snapshot,
-                        http::Response& res) const {
-  dispatch(req, params, &caller, snapshot, res);
+                        std::string_view region, http::Response& res) const {
+  dispatch(req, params, &caller, snapshot, region, res);
 }
 
 void StsService::handle_unsigned(const http::Request& req, const protocol::QueryParams& params,
-                                 const iam::Snapshot& snapshot, http::Response& res) const {
-  dispatch(req, params, nullptr, snapshot, res);
+                                 const iam::Snapshot& snapshot, std::string_view region,
+                                 http::Response& res) const {
+  dispatch(req, params, nullptr, snapshot, region, res);
 }
 
 void StsService::dispatch(const http::Request& req, const protocol::QueryParams& params,
                           const PrincipalEntry* caller, const iam::Snapshot& snapshot,
-                          http::Response& res) const {
+                          std::string_view region, http::Response& res) const {
   auto action = params.get("Action");
   if (!action || action->empty())
     return write_error(res, req, Error{ErrorCode::kMissingAction, ""});
@@ -237,7 +238,7 @@ void StsService::dispatch(const http::Request& req, const protocol::QueryParams&
     return write_error(res, req, Error{ErrorCode::kMissingAuthenticationToken, ""});
   Writer out(req, *action);
   Call call{req,  params,      caller,    snapshot,     settings_, keys_,
-            iam_, assertions_, key_sets_, clock_.now(), out};
+            iam_, assertions_, key_sets_, clock_.now(), region, out};
   if (auto st = op->fn(call); !st) return write_error(res, req, st.error());
   out.finish(res);
 }

@@ -81,18 +81,19 @@ class StsService {
   Result<SessionCaller> session_caller(std::string_view access_key_id, std::string_view token,
                                        const iam::Snapshot& snapshot) const;
 
-  // Answers one authenticated STS call.
+  // Answers one authenticated STS call, made in `region` (its credential scope's).
   void handle(const http::Request& request, const protocol::QueryParams& params,
               const iam::PrincipalEntry& caller, const iam::Snapshot& snapshot,
-              http::Response& response) const;
-  // Answers the calls AWS accepts unsigned: AssumeRoleWithSAML (and, later, WithWebIdentity).
+              std::string_view region, http::Response& response) const;
+  // Answers the calls AWS accepts unsigned: AssumeRoleWithSAML and AssumeRoleWithWebIdentity.
   void handle_unsigned(const http::Request& request, const protocol::QueryParams& params,
-                       const iam::Snapshot& snapshot, http::Response& response) const;
+                       const iam::Snapshot& snapshot, std::string_view region,
+                       http::Response& response) const;
 
  private:
   void dispatch(const http::Request& request, const protocol::QueryParams& params,
                 const iam::PrincipalEntry* caller, const iam::Snapshot& snapshot,
-                http::Response& response) const;
+                std::string_view region, http::Response& response) const;
 
   iam::IamService& iam_;
   TokenKeys keys_;

@@ -34,6 +34,52 @@ TEST(Parser, SimpleGet) {
   EXPECT_TRUE(p.keep_alive());
 }
 
+// RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
+TEST(Parser, AbsoluteFormTarget) {
+  RequestParser p;
+  auto o = parse_all(p, "GET HTTP://api.example:8080/a/b?x=1 HTTP/1.1\r\nHost: other\r\n\r\n");
+  ASSERT_EQ(o.state, RequestParser::State::kDone);
+  Request& r = p.request();
+  EXPECT_EQ(r.target(), "/a/b?x=1");
+  EXPECT_EQ(r.path(), "/a/b");
+  EXPECT_EQ(r.query(), "x=1");
+  EXPECT_EQ(*r.header("host"), "api.example:8080");
+  EXPECT_EQ(r.header_count("host"), 1u);
+}
+
+TEST(Parser, AbsoluteFormWithEmptyPathAsksForRoot) {
+  for (auto [wire, target] : {std::pair{"GET https://h HTTP/1.1\r\nHost: h\r\n\r\n", "/"},
+                              std::pair{"GET http://h?a=b HTTP/1.1\r\nHost: h\r\n\r\n", "/?a=b"}}) {
+    RequestParser p;
+    ASSERT_EQ(parse_all(p, wire).state, RequestParser::State::kDone) << wire;
+    EXPECT_EQ(p.request().target(), target);
+    EXPECT_EQ(p.request().path(), "/");
+  }
+}
+
+TEST(Parser, AbsoluteFormSuppliesHostToHttp10) {
+  RequestParser p;
+  ASSERT_EQ(parse_all(p, "GET http://[::1]:4566/x HTTP/1.0\r\nX-A: b\r\n\r\n").state,
+            RequestParser::State::kDone);
+  EXPECT_EQ(*p.request().header("host"), "[::1]:4566");
+  EXPECT_EQ(*p.request().header("x-a"), "b");
+  EXPECT_EQ(p.request().path(), "/x");
+}
+
+TEST(Parser, AbsoluteFormRefusals) {
+  for (const char* wire : {
+           "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n",          // no authority
+           "GET http://user@h/x HTTP/1.1\r\nHost: h\r\n\r\n",    // userinfo
+           "GET http://h\"/x HTTP/1.1\r\nHost: h\r\n\r\n",       // not an authority character
+           "GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n",          // another scheme
+           "GET http://h/x HTTP/1.1\r\n\r\n",                      // HTTP/1.1 still needs Host
+       }) {
+    auto o = parse_all(wire);
+    EXPECT_EQ(o.state, RequestParser::State::kError) << wire;
+    EXPECT_EQ(o.status, 400) << wire;
+  }
+}
+
 TEST(Parser, ByteByByteWithBodyAndPipelining) {
   std::string wire =
       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: "

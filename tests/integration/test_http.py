@@ -83,8 +83,11 @@ FRAMING_ERRORS = {
     "space-before-colon": (b"GET /_portcullis/health HTTP/1.1\r\nHost: x\r\nX-A : b\r\n\r\n",
                            400, "Invalid character in header name"),
     "http-2.0": (b"GET /_portcullis/health HTTP/2.0\r\nHost: x\r\n\r\n", 400, "Unsupported HTTP version"),
-    "absolute-form": (b"GET http://x/_portcullis/health HTTP/1.1\r\nHost: x\r\n\r\n",
-                      400, "Malformed request target"),
+    "absolute-form-userinfo": (b"GET http://u:p@x/_portcullis/health HTTP/1.1\r\nHost: x\r\n\r\n",
+                               400, "Malformed request target"),
+    "absolute-form-no-authority": (b"GET http:///_portcullis/health HTTP/1.1\r\nHost: x\r\n\r\n",
+                                   400, "Malformed request target"),
+    "authority-form": (b"CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n", 400, "Malformed request target"),
     "chunk-extension": (b"POST /_portcullis/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                         b"5;ext=1\r\nhello\r\n0\r\n\r\n", 400, "Chunk extensions are not supported"),
     "bad-chunk-size": (b"POST /_portcullis/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -315,9 +315,19 @@ def test_env_overrides_generated_credentials(start_server, tmp_path):
     ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": ADMIN_KEY},
      "set both PORTCULLIS_ADMIN_ACCESS_KEY_ID and PORTCULLIS_ADMIN_SECRET_ACCESS_KEY, or neither"),
     ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": "AKIA-SHORT", "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": ADMIN_SECRET},
-     "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 16 to 128 letters and digits"),
-    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": ADMIN_KEY, "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": "short"},
-     "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 16 to 128 characters"),
+     "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 1 to 128 letters and digits"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": "", "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": ADMIN_SECRET},
+     "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 1 to 128 letters and digits"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": "A" * 129, "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": ADMIN_SECRET},
+     "PORTCULLIS_ADMIN_ACCESS_KEY_ID must be 1 to 128 letters and digits"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": "ASIATEMPORARY", "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": ADMIN_SECRET},
+     "PORTCULLIS_ADMIN_ACCESS_KEY_ID must not start with ASIA"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": ADMIN_KEY, "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": ""},
+     "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 1 to 128 printable characters"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": ADMIN_KEY, "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": "tab\tin"},
+     "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 1 to 128 printable characters"),
+    ({"PORTCULLIS_ADMIN_ACCESS_KEY_ID": ADMIN_KEY, "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY": "x" * 129},
+     "PORTCULLIS_ADMIN_SECRET_ACCESS_KEY must be 1 to 128 printable characters"),
 ])
 def test_bad_admin_env_is_refused(tmp_path, env, message):
     p = run_serve(tmp_path / "state", env=env, admin_env=False)
@@ -331,28 +341,37 @@ def test_bad_admin_env_is_refused(tmp_path, env, message):
 @pytest.fixture
 def config_file(tmp_path):
     path = tmp_path / "portcullis.yaml"
-    path.write_text("# test configuration\nregion: eu-west-1\naccount_id: '123456789012'\n")
+    path.write_text("# test configuration\nregion: eu-west-1\naccount_id: '123456789012'\n"
+                    "regions: eu-west-1, eu-central-1\n")
     return path
 
 
 def test_config_file_is_honoured(start_server, config_file):
     s = start_server("--config", str(config_file))
-    assert "region eu-west-1, account 123456789012" in s.stderr
+    assert "2 regions (default eu-west-1), account 123456789012" in s.stderr
     ident = s.client("sts", region="eu-west-1").get_caller_identity()
     assert ident["Account"] == "123456789012"
     assert ident["Arn"] == "arn:aws:iam::123456789012:user/admin"
-    # STS is global: us-east-1 is accepted as well as the server's region.
+    assert s.client("sts", region="eu-central-1").get_caller_identity()["Account"] == "123456789012"
+    # STS's global endpoint signs for us-east-1: accepted though that region is not served.
     assert s.client("sts", region="us-east-1").get_caller_identity()["Account"] == "123456789012"
     with pytest.raises(ClientError) as ei:
         s.client("sts", region="us-west-2").get_caller_identity()
     err = ei.value.response["Error"]
     assert err["Code"] == "SignatureDoesNotMatch"
     assert "Credential should be scoped to a valid region" in err["Message"]
-    # API Gateway is regional: only the configured region.
-    assert s.client("apigateway", region="eu-west-1").get_rest_apis()["items"] == []
+    # API Gateway is regional: only the served regions.
+    assert s.client("apigateway", region="eu-central-1").get_rest_apis()["items"] == []
     with pytest.raises(ClientError) as ei:
         s.client("apigateway", region="us-east-1").get_rest_apis()
     assert ei.value.response["Error"]["Code"] == "InvalidSignatureException"
+
+
+@pytest.mark.parametrize("regions", ["eu-west-1,,Bad_Region", "-eu", "eu west 1"])
+def test_bad_regions_setting_is_refused(tmp_path, regions):
+    p = run_serve(tmp_path / "state", ["--regions", regions])
+    assert p.returncode == 2
+    assert "regions: expected region names separated by commas" in p.stderr
 
 
 def test_config_file_from_env_variable(start_server, config_file):

@@ -33,7 +33,8 @@ struct Call {
   std::optional<std::string> query(std::string_view name) const;  // percent-decoded
   std::vector<std::string> query_all(std::string_view name) const;
   const std::string& account() const { return api.account(); }
-  const std::string& region() const { return api.region(); }
+  std::string region_name;  // the region the call was made in
+  const std::string& region() const { return region_name; }
   int64_t epoch() const;
 };
 
@@ -120,6 +121,12 @@ inline constexpr std::string_view kUsagePlans = "apigateway.usageplans";
 inline constexpr std::string_view kAccount = "apigateway.account";
 inline constexpr std::string_view kDomainNames = "apigateway.domainnames";  // {"domain", "mappings"}
 inline constexpr std::string_view kClientCertificates = "apigateway.clientcertificates";
+inline constexpr std::string_view kPlanKeys = "apigateway.usageplankeys";  // "{plan}/{key}" → ""
+inline constexpr std::string_view kUsage = "apigateway.usage";  // "{plan}/{key}/{yyyy-mm-dd}" → count
+// Every table above. Each region has its own copy of each (see ManagementApi::handle).
+inline constexpr std::string_view kTables[] = {kApis,        kDeployments, kApiKeys,
+                                               kUsagePlans,  kAccount,     kDomainNames,
+                                               kClientCertificates, kPlanKeys, kUsage};
 
 // A row as JSON, or NotFound with `message`.
 Result<json::object> load_row(Call& c, std::string_view table, std::string_view key,

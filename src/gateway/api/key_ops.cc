@@ -9,8 +9,6 @@ namespace portcullis::gateway::api {
 
 namespace {
 
-constexpr std::string_view kPlanKeys = "apigateway.usageplankeys";  // "{plan}/{key}" → ""
-constexpr std::string_view kUsage = "apigateway.usage";  // "{plan}/{key}/{yyyy-mm-dd}" → count
 
 Result<json::object> load_key(Call& c, std::string_view id) {
   return load_row(c, kApiKeys, id, "Invalid API Key identifier specified");

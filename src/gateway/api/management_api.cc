@@ -21,25 +21,79 @@ const Op* find_op(std::string_view name) {
   return nullptr;
 }
 
+// A region's tables: "apigateway.apis" of eu-west-1 is "apigateway.apis@eu-west-1". The
+// operations name tables as if there were one region; this view of the transaction keeps each
+// region's state apart.
+std::string regional(std::string_view table, std::string_view region) {
+  std::string out;
+  out.reserve(table.size() + 1 + region.size());
+  out += table;
+  out += '@';
+  out += region;
+  return out;
+}
+
+class RegionalTransaction final : public store::Transaction {
+ public:
+  RegionalTransaction(store::Transaction& txn, std::string_view region)
+      : txn_(txn), region_(region) {}
+  Result<std::optional<std::string>> get(std::string_view table, std::string_view key) override {
+    return txn_.get(regional(table, region_), key);
+  }
+  Status put(std::string_view table, std::string_view key, std::string_view value) override {
+    return txn_.put(regional(table, region_), key, value);
+  }
+  Status erase(std::string_view table, std::string_view key) override {
+    return txn_.erase(regional(table, region_), key);
+  }
+  Result<std::vector<store::Row>> scan(std::string_view table, std::string_view prefix) override {
+    return txn_.scan(regional(table, region_), prefix);
+  }
+
+ private:
+  store::Transaction& txn_;
+  std::string_view region_;
+};
+
 }  // namespace
 
-ManagementApi::ManagementApi(store::Store& store, std::string account, std::string region,
-                             std::string master_key, const Clock& clock)
+ManagementApi::ManagementApi(store::Store& store, std::string account, std::string master_key,
+                             const Clock& clock)
     : store_(store),
       account_(std::move(account)),
-      region_(std::move(region)),
       master_key_(std::move(master_key)),
       clock_(clock) {}
 
-void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
-                           http::Response& res) {
+Status ManagementApi::migrate(std::string_view default_region) {
+  size_t moved = 0;
+  PC_CHECK(store_.write([&](store::Transaction& txn) -> Status {
+    for (std::string_view table : kTables) {
+      std::string to = regional(table, default_region);
+      for (const auto& [key, value] : PC_TRY(txn.scan(table))) {
+        PC_CHECK(txn.put(to, key, value));
+        PC_CHECK(txn.erase(table, key));
+        ++moved;
+      }
+    }
+    return {};
+  }));
+  if (moved)
+    log::info("apigateway: moved " + std::to_string(moved) +
+              " stored items of the single-region layout to region " +
+              std::string(default_region));
+  return {};
+}
+
+void ManagementApi::handle(const http::Request& req, std::string_view region,
+                           const Authorize& authorize, http::Response& res) {
   auto fail_with = [&](const Error& e) {
     protocol::write_error(res, protocol::Protocol::kRestJson, e, req.request_id);
   };
   // The path as it was signed: "." and ".." resolved, repeated '/' collapsed.
   std::string path = sigv4::normalize_path(req.path());
   // Authorized first, as AWS does: a caller learns nothing of what it may not call.
-  std::string resource = "arn:aws:apigateway:" + region_ + "::" + percent_decode(path);
+  std::string resource =
+      "arn:aws:apigateway:" + std::string(region) + "::" + percent_decode(path);
   if (auto st = authorize("apigateway:" + std::string(req.method()), resource); !st)
     return fail_with(st.error());
   auto match = match_route(req.method(), path, req.query());
@@ -74,8 +128,11 @@ void ManagementApi::handle(const http::Request& req, const Authorize& authorize,
   }
 
   std::optional<Call> call;
-  auto run = [&](store::Transaction& txn) -> Status {
-    call.emplace(Call{*this, req, *match, body, txn, clock_.now(), nullptr, std::nullopt, {}});
+  auto run = [&](store::Transaction& store_txn) -> Status {
+    RegionalTransaction txn(store_txn, region);
+    call.emplace(
+        Call{*this, req, *match, body, txn, clock_.now(), nullptr, std::nullopt, {},
+             std::string(region)});
     try {
       return op->run(*call);
     } catch (const std::exception& e) {

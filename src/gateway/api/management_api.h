@@ -20,20 +20,24 @@ class ManagementApi {
   using Authorize = std::function<Status(std::string_view action, std::string_view resource)>;
 
   // `master_key` seals the secrets the API keeps (client certificates' private keys).
-  ManagementApi(store::Store& store, std::string account, std::string region,
-                std::string master_key, const Clock& clock);
+  ManagementApi(store::Store& store, std::string account, std::string master_key,
+                const Clock& clock);
 
-  // Answers one authenticated call.
-  void handle(const http::Request& request, const Authorize& authorize,
+  // Moves what a server of one region stored (before regions had state of their own) into
+  // `default_region`. Idempotent; run before the first call.
+  Status migrate(std::string_view default_region);
+
+  // Answers one authenticated call made in `region`: everything it reads and writes is that
+  // region's, as on AWS.
+  void handle(const http::Request& request, std::string_view region, const Authorize& authorize,
               http::Response& response);
 
   const std::string& account() const { return account_; }
-  const std::string& region() const { return region_; }
   const std::string& master_key() const { return master_key_; }
 
  private:
   store::Store& store_;
-  std::string account_, region_, master_key_;
+  std::string account_, master_key_;
   const Clock& clock_;
 };
 

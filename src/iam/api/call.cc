@@ -1,6 +1,7 @@
 #include "iam/api/call.h"
 
 #include <algorithm>
+#include <condition_variable>
 
 #include "core/encoding.h"
 #include "core/ids.h"
@@ -78,7 +79,30 @@ IamService::IamService(store::Store& store, std::string account, std::string reg
       master_key_(std::move(master_key)),
       clock_(clock) {}
 
-Status IamService::start() { return rebuild(); }
+Status IamService::start() {
+  PC_CHECK(key_use_.load(store_));
+  PC_CHECK(rebuild());
+  key_use_flusher_ = std::jthread([this](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(mu);
+        wake.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });
+      }
+      if (auto st = key_use_.flush(store_); !st)
+        log::error("recording access key use: " + st.error().message);
+    }
+  });
+  return {};
+}
+
+IamService::~IamService() {
+  if (key_use_flusher_.joinable()) {
+    key_use_flusher_.request_stop();
+    key_use_flusher_.join();  // its last round flushes what is left
+  }
+}
 
 Status IamService::rebuild() {
   std::lock_guard lock(rebuild_mu_);
@@ -137,20 +161,6 @@ Status IamService::ensure_admin(std::string_view user_id, std::string_view acces
   });
   if (!st) return st;
   return rebuild();
-}
-
-void IamService::note_key_use(std::string_view access_key_id, std::string_view service) {
-  std::lock_guard lock(use_mu_);
-  KeyUse& use = key_use_[std::string(access_key_id)];
-  use.when = clock_.now();
-  if (use.service != service) use.service = service;
-}
-
-std::optional<IamService::KeyUse> IamService::last_use(std::string_view access_key_id) const {
-  std::lock_guard lock(use_mu_);
-  auto it = key_use_.find(std::string(access_key_id));
-  if (it == key_use_.end()) return std::nullopt;
-  return it->second;
 }
 
 void IamService::handle(const http::Request& req, const protocol::QueryParams& params,

@@ -140,7 +140,7 @@ Status key_last_used(Call& c) {
   if (auto use = c.service.last_use(*id)) {
     c.out.element("LastUsedDate", format_iso8601(use->when));
     c.out.element("ServiceName", use->service);
-    c.out.element("Region", c.service.region());
+    c.out.element("Region", use->region);
   } else {
     c.out.element("ServiceName", "N/A");
     c.out.element("Region", "N/A");
