@@ -70,7 +70,8 @@ size_t count(std::string_view text, std::string_view what) {
 
 void put_string(std::string& out, std::string_view s) {
   uint32_t n = static_cast<uint32_t>(s.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
   out.append(s);
 }
 
@@ -200,11 +201,13 @@ Status check_server_certificate(std::string_view body_pem, std::string_view priv
   Key key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr)
                   : nullptr);
   if (!key)
-    return malformed("Unable to parse private key. Please ensure the private key is in PEM "
-                     "format.");
+    return malformed(
+        "Unable to parse private key. Please ensure the private key is in PEM "
+        "format.");
   if (EVP_PKEY_eq(X509_get0_pubkey(body.get()), key.get()) != 1) {
     ERR_clear_error();
-    return fail(ErrorCode::kKeyPairMismatch, "The private key did not match the public key provided.");
+    return fail(ErrorCode::kKeyPairMismatch,
+                "The private key did not match the public key provided.");
   }
 
   if (chain_pem.empty()) return {};
@@ -217,8 +220,9 @@ Status check_server_certificate(std::string_view body_pem, std::string_view priv
     chain.push_back(std::move(c));
   }
   if (n == 0 || chain.size() != n)
-    return malformed("Unable to parse certificate chain. Please ensure the certificate chain is "
-                     "in PEM format.");
+    return malformed(
+        "Unable to parse certificate chain. Please ensure the certificate chain is "
+        "in PEM format.");
   // Index -1 is the body: the certificate whose issuer is not the one that follows it.
   for (size_t i = 0; i < chain.size(); ++i) {
     X509* child = i == 0 ? body.get() : chain[i - 1].get();

@@ -12,7 +12,13 @@ namespace {
 // ssh-keygen -t rsa -b 2048; its fingerprint from ssh-keygen -l -E md5, its PEM forms from
 // ssh-keygen -e -m PKCS8 and -m PEM.
 constexpr std::string_view kSsh =
-    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC9DrckSmv9Y8NnBDDkmlEN+Lvepml2ouiyziYL9Pp94Oq78baIX5TNF3CAB/Gzh8wRgRkVXMYuk5Q6u7Eb6maf5ZULZfKi4StC0jz1Tm45ycjWbMj+Bm9bypJjW82TkSK5otPGBIZll/aQBdCAEl5GcCFITBe1ZWHRwNqTRR3fd3RYntZTwWHbrt311W9HfEUcqKhja7KMeJmlrxs94FKqcOu2Ixd9qbOs/GUNAxrdAu5/SkE8ipOUodFEt6JEoOpOJFncgLTbPjZijby71izlBDT96quXSTBworATmIgv3HgjaYdh9ICM8LVVpNnAvjeQOfeMNmR8WTyYf5HyRzcZ";
+    "ssh-rsa "
+    "AAAAB3NzaC1yc2EAAAADAQABAAABAQC9DrckSmv9Y8NnBDDkmlEN+Lvepml2ouiyziYL9Pp94Oq78baIX5TNF3CAB/"
+    "Gzh8wRgRkVXMYuk5Q6u7Eb6maf5ZULZfKi4StC0jz1Tm45ycjWbMj+Bm9bypJjW82TkSK5otPGBIZll/"
+    "aQBdCAEl5GcCFITBe1ZWHRwNqTRR3fd3RYntZTwWHbrt311W9HfEUcqKhja7KMeJmlrxs94FKqcOu2Ixd9qbOs/"
+    "GUNAxrdAu5/"
+    "SkE8ipOUodFEt6JEoOpOJFncgLTbPjZijby71izlBDT96quXSTBworATmIgv3HgjaYdh9ICM8LVVpNnAvjeQOfeMNmR8WT"
+    "yYf5HyRzcZ";
 constexpr std::string_view kFingerprint = "93:f4:d7:d1:8d:e1:16:38:e8:5d:35:44:b1:ff:01:1f";
 constexpr std::string_view kSpki = R"(-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvQ63JEpr/WPDZwQw5JpR
@@ -33,8 +39,13 @@ lKHRRLeiRKDqTiRZ3IC02z42Yo28u9Ys5QQ0/eqrl0kwcKKwE5iIL9x4I2mHYfSA
 jPC1VaTZwL43kDn3jDZkfFk8mH+R8kc3GQIDAQAB
 -----END RSA PUBLIC KEY-----
 )";
-constexpr std::string_view kShort = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDChacrEQnL30OL6LQL/e3FZvkUMudOvqO9ToYfOpk+WJgE/uDNdpX491+F/Cj8IJ36hYq1EtBucbSc1weWgk+X26+u3beWmr4JrT7hEf/ubRm/8IivMOv4wm3GLFZXapylwK1KZrKdNq5Nj+mtuxPwAMvLNhaL8R2o8BflwKhuBQ==";
-constexpr std::string_view kEd25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVi6L5Css6MaVt5PT7g1jCYgOBqCgWKBYIGvrLbAJeg";
+constexpr std::string_view kShort =
+    "ssh-rsa "
+    "AAAAB3NzaC1yc2EAAAADAQABAAAAgQDChacrEQnL30OL6LQL/e3FZvkUMudOvqO9ToYfOpk+WJgE/uDNdpX491+F/"
+    "Cj8IJ36hYq1EtBucbSc1weWgk+X26+u3beWmr4JrT7hEf/ubRm/"
+    "8IivMOv4wm3GLFZXapylwK1KZrKdNq5Nj+mtuxPwAMvLNhaL8R2o8BflwKhuBQ==";
+constexpr std::string_view kEd25519 =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVi6L5Css6MaVt5PT7g1jCYgOBqCgWKBYIGvrLbAJeg";
 
 SystemTime day(int y, unsigned m, unsigned d) {
   return std::chrono::sys_days(std::chrono::year(y) / m / d);
@@ -121,8 +132,9 @@ TEST(UploadedCertificate, PrivateKeyMustMatch) {
   // A self-signed certificate is not the issuer of another one.
   auto chain = check_server_certificate(a->certificate_pem, a->private_key_pem, b->certificate_pem);
   ASSERT_FALSE(chain);
-  EXPECT_TRUE(chain.error().message.ends_with("The index within the chain of the invalid "
-                                              "certificate is: -1"));
+  EXPECT_TRUE(
+      chain.error().message.ends_with("The index within the chain of the invalid "
+                                      "certificate is: -1"));
   auto junk = check_server_certificate(a->certificate_pem, a->private_key_pem, "junk");
   ASSERT_FALSE(junk);
   EXPECT_EQ(junk.error().code, ErrorCode::kMalformedCertificate);

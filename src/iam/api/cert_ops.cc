@@ -72,12 +72,9 @@ Status upload_signing(Call& c) {
   if (mine.size() >= kCertificatesPerUser)
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for CertificatesPerUser: 2");
   const std::string id = crypto::random_string(28, kAlnum);
-  json::object cert{{"UserId", str(user, "UserId")},
-                    {"CertificateId", id},
-                    {"CertificateBody", body},
-                    {"Status", "Active"},
-                    {"UploadDate", iso_now(c)},
-                    {"DerSha256", digest}};
+  json::object cert{{"UserId", str(user, "UserId")}, {"CertificateId", id},
+                    {"CertificateBody", body},       {"Status", "Active"},
+                    {"UploadDate", iso_now(c)},      {"DerSha256", digest}};
   PC_CHECK(save(c.txn, kSigningCertificates, user_row_key(user, id), cert));
   c.out.open("Certificate");
   write_signing(c, user, cert);
@@ -123,9 +120,9 @@ std::string server_arn(const Call& c, std::string_view path, std::string_view na
 
 void write_metadata(Call& c, const json::object& doc) {
   c.out.open("ServerCertificateMetadata");
-  write_fields(c.out, doc,
-               {"Path", "ServerCertificateName", "ServerCertificateId", "Arn", "UploadDate",
-                "Expiration"});
+  write_fields(
+      c.out, doc,
+      {"Path", "ServerCertificateName", "ServerCertificateId", "Arn", "UploadDate", "Expiration"});
   c.out.close();
 }
 
@@ -298,8 +295,9 @@ Status list_server_tags(Call& c) {
   if (auto it = cert.doc.find("Tags"); it != cert.doc.end() && it->value().is_array())
     for (const json::value& t : it->value().get_array())
       if (t.is_object()) items.push_back(t.get_object());
-  write_page(c.out, "Tags", page, items, nullptr,
-             [&](const json::object& d) { write_fields(c.out, d, {"Key", "Value"}); });
+  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
+    write_fields(c.out, d, {"Key", "Value"});
+  });
   return {};
 }
 

@@ -137,9 +137,9 @@ Result<std::string> service_param(Call& c, bool needed) {
   }
   for (std::string_view s : kServices)
     if (*name == s) return std::string(*name);
-  return fail(ErrorCode::kServiceNotSupported,
-              "No such service " + std::string(*name) +
-                  " is supported for Service-Specific Credentials");
+  return fail(
+      ErrorCode::kServiceNotSupported,
+      "No such service " + std::string(*name) + " is supported for Service-Specific Credentials");
 }
 
 Result<json::object> owned_credential(Call& c, const json::object& user, const std::string& id) {
@@ -169,8 +169,8 @@ std::string new_password(Call& c, json::object& cred) {
   std::string raw = crypto::random_bytes(32);
   std::string password = base64_encode(raw);
   crypto::secure_zero(raw.data(), raw.size());
-  cred["PasswordSealed"] = base64_encode(crypto::seal(
-      c.service.master_key(), password, str(cred, "ServiceSpecificCredentialId")));
+  cred["PasswordSealed"] = base64_encode(
+      crypto::seal(c.service.master_key(), password, str(cred, "ServiceSpecificCredentialId")));
   return password;
 }
 
@@ -215,9 +215,9 @@ Status list_credentials(Call& c) {
     if (!service.empty() && str(cred, "ServiceName") != service) continue;
     c.out.open("member");
     c.out.element("UserName", str(user, "UserName"));
-    write_fields(c.out, cred,
-                 {"Status", "ServiceUserName", "CreateDate", "ServiceSpecificCredentialId",
-                  "ServiceName"});
+    write_fields(
+        c.out, cred,
+        {"Status", "ServiceUserName", "CreateDate", "ServiceSpecificCredentialId", "ServiceName"});
     c.out.close();
   }
   c.out.close();

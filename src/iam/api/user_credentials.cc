@@ -39,7 +39,8 @@ Result<json::object> credential_owner(Call& c, bool name_optional, size_t max_na
                 "Must specify userName when calling with non-User credentials");
   }
   auto doc = PC_TRY(load(c.txn, kUsers, lower(name)));
-  std::string arn = doc ? std::string(str(*doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
+  std::string arn =
+      doc ? std::string(str(*doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
   if (doc) add_resource_tags(c.context, *doc);
   PC_CHECK(c.authorize(arn));
   if (!doc)
