@@ -3,6 +3,8 @@
 #include "core/x509.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "core/certificate.h"
 
@@ -138,6 +140,27 @@ TEST(UploadedCertificate, PrivateKeyMustMatch) {
   auto junk = check_server_certificate(a->certificate_pem, a->private_key_pem, "junk");
   ASSERT_FALSE(junk);
   EXPECT_EQ(junk.error().code, ErrorCode::kMalformedCertificate);
+}
+
+TEST(UploadedCertificate, EncryptedPrivateKeyIsRefusedWithoutPrompting) {
+  auto a = self_signed_certificate("a", day(2026, 1, 1), std::chrono::hours(24));
+  ASSERT_TRUE(a);
+  BIO* in = BIO_new_mem_buf(a->private_key_pem.data(), int(a->private_key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  ASSERT_NE(key, nullptr);
+  BIO* out = BIO_new(BIO_s_mem());
+  char pass[] = "secret";
+  ASSERT_EQ(PEM_write_bio_PrivateKey(out, key, EVP_aes_256_cbc(), nullptr, 0, nullptr, pass), 1);
+  EVP_PKEY_free(key);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(out, &data);
+  std::string encrypted(data, size_t(n));
+  BIO_free(out);
+  ASSERT_NE(encrypted.find("ENCRYPTED PRIVATE KEY"), std::string::npos);
+  auto st = check_server_certificate(a->certificate_pem, encrypted, "");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kMalformedCertificate);
 }
 
 }  // namespace

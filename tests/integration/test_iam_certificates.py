@@ -166,13 +166,31 @@ def test_signing_certificates(iam, pki):
 
 def test_user_manages_own_signing_certificates_and_renames_keep_them(server, iam, pki):
     user = unique("self-signer")
-    _, key = create_user_with_key(iam, user, allow("iam:*SigningCertificate*",
-                                                   iam_arn("user", user)))
+    _, key = create_user_with_key(iam, user, allow(
+        ["iam:*SigningCertificate*", "iam:*SSHPublicKey*", "iam:*ServiceSpecificCredential*"],
+        iam_arn("user", user)))
     me = make_client("iam", server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
     pem, _ = pki.pair()
     cert = me.upload_signing_certificate(CertificateBody=pem)["Certificate"]
     assert cert["UserName"] == user
     assert me.list_signing_certificates()["Certificates"] == [cert]
+    # The operations whose UserName may be omitted act on the caller.
+    ssh = iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=pki.ssh().read_text())[
+        "SSHPublicKey"]
+    assert [k["SSHPublicKeyId"] for k in me.list_ssh_public_keys()["SSHPublicKeys"]] == [
+        ssh["SSHPublicKeyId"]]
+    cred = me.create_service_specific_credential(
+        UserName=user, ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
+    assert me.reset_service_specific_credential(
+        ServiceSpecificCredentialId=cred["ServiceSpecificCredentialId"])[
+        "ServiceSpecificCredential"]["UserName"] == user
+    assert [c["ServiceSpecificCredentialId"] for c in
+            me.list_service_specific_credentials()["ServiceSpecificCredentials"]] == [
+        cred["ServiceSpecificCredentialId"]]
+    # Another user's are refused.
+    assert call_error(me.list_ssh_public_keys, UserName="admin") == (
+        "AccessDenied", access_denied(user, "iam:ListSSHPublicKeys", iam_arn("user", "admin")),
+        403)
     renamed = unique("renamed")
     iam.update_user(UserName=user, NewUserName=renamed)
     assert [(x["UserName"], x["CertificateId"])
