@@ -41,6 +41,14 @@ enum class ErrorCode {
   kInvalidIdentityToken,
   kIdpRejectedClaim,
   kExpiredIdentityToken,  // an identity provider's assertion or token, not our credentials
+  // IAM certificates, SSH public keys and service-specific credentials.
+  kMalformedCertificate,
+  kDuplicateCertificate,
+  kKeyPairMismatch,
+  kInvalidPublicKey,
+  kDuplicateSshPublicKey,
+  kUnrecognizedPublicKeyEncoding,
+  kServiceNotSupported,
   kTlsUntrusted,
 };
 

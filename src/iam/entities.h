@@ -24,6 +24,12 @@ inline constexpr std::string_view kPolicies = "iam.policies";
 inline constexpr std::string_view kKeys = "iam.keys";
 inline constexpr std::string_view kSamlProviders = "iam.saml";
 inline constexpr std::string_view kOidcProviders = "iam.oidc";
+// A user's signing certificates, SSH public keys and service-specific credentials, keyed
+// "{UserId}/{id}"; server certificates, keyed by lower-case name.
+inline constexpr std::string_view kSigningCertificates = "iam.signingcerts";
+inline constexpr std::string_view kSshPublicKeys = "iam.sshkeys";
+inline constexpr std::string_view kServiceCredentials = "iam.servicecreds";
+inline constexpr std::string_view kServerCertificates = "iam.servercerts";
 
 // Users, groups and roles share inline policies, attachments, tags and boundaries.
 enum class EntityKind { kUser, kGroup, kRole };

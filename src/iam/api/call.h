@@ -47,6 +47,8 @@ std::span<const Op> key_ops();       // access keys
 std::span<const Op> simulate_ops();  // SimulateCustomPolicy, SimulatePrincipalPolicy
 std::span<const Op> provider_ops();  // SAML and OpenID Connect providers
 std::span<const Op> account_ops();   // GetAccountAuthorizationDetails
+std::span<const Op> certificate_ops();     // signing and server certificates
+std::span<const Op> ssh_credential_ops();  // SSH public keys, service-specific credentials
 
 // Parameters.
 using Tags = std::vector<std::pair<std::string, std::string>>;

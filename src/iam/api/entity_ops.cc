@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "iam/api/entity.h"
+#include "iam/api/user_credentials.h"
 
 namespace portcullis::iam::api {
 
@@ -260,6 +261,7 @@ Status remove(Call& c) {
     for (const json::object& key : rows_of(c.txn, kKeys, rows))
       if (lower(str(key, "UserName")) == lower(t->name))
         return conflict("Cannot delete entity, must delete access keys first.");
+    PC_CHECK(check_no_user_credentials(c, doc));
   }
   if constexpr (k == K::kGroup) {
     for (const json::object& user : rows_of(c.txn, kUsers, rows)) {
