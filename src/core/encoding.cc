@@ -124,6 +124,13 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  return out;
+}
+
 std::vector<std::string> split_list(std::string_view list) {
   std::vector<std::string> out;
   for (size_t pos = 0; pos <= list.size();) {

@@ -47,6 +47,7 @@ void for_each_param(std::string_view query, F&& f) {
 
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);  // ASCII letters only
 // The items of a comma-separated list, with spaces around them removed and empty ones dropped.
 std::vector<std::string> split_list(std::string_view list);
 

@@ -284,3 +284,51 @@ def test_access_key_last_used_survives_a_restart(start_server, tmp_path):
     again = s2.client("iam").get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
     assert (again["ServiceName"], again["Region"]) == ("apigateway", "eu-west-3")
     assert again["LastUsedDate"] == used["LastUsedDate"]
+
+
+# -- what outside clients send ---------------------------------------------------------------------
+
+def test_authorization_type_in_any_case(server):
+    ag = server.client("apigateway", region="eu-west-1")
+    api = ag.create_rest_api(name="zappa-style")["id"]
+    root = [x for x in ag.get_resources(restApiId=api)["items"] if x["path"] == "/"][0]["id"]
+    # Zappa has sent "none" for years; the model declares a string, not an enumeration.
+    made = ag.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="none")
+    assert made["authorizationType"] == "none"
+    assert ag.get_method(restApiId=api, resourceId=root, httpMethod="GET")["authorizationType"] == "none"
+    ag.put_method(restApiId=api, resourceId=root, httpMethod="POST", authorizationType="aws_iam")
+    auth = ag.create_authorizer(restApiId=api, name="tok", type="TOKEN", identitySource="method.request.header.Authorization",
+                                authorizerUri="arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/"
+                                              "arn:aws:lambda:eu-west-1:000000000000:function:auth/invocations")["id"]
+    # "custom" still needs an authorizer of a custom type, as CUSTOM does.
+    code, message, _ = error_of(ag.put_method, restApiId=api, resourceId=root, httpMethod="PUT",
+                                authorizationType="custom")
+    assert (code, message) == ("BadRequestException", "Invalid authorizer ID specified. Setting the authorization "
+                               "type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
+    ag.put_method(restApiId=api, resourceId=root, httpMethod="PUT", authorizationType="Custom", authorizerId=auth)
+    # Leaving a custom type in lower case drops the authorizer as leaving CUSTOM does.
+    patched = ag.update_method(restApiId=api, resourceId=root, httpMethod="PUT",
+                               patchOperations=[{"op": "replace", "path": "/authorizationType", "value": "none"}])
+    assert patched["authorizationType"] == "none" and "authorizerId" not in patched
+    code, message, _ = error_of(ag.put_method, restApiId=api, resourceId=root, httpMethod="DELETE",
+                                authorizationType="nobody")
+    assert code == "BadRequestException"
+    assert "Member must satisfy enum value set: [NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS]" in message
+    # The export reads the meaning, not the spelling.
+    ag.put_integration(restApiId=api, resourceId=root, httpMethod="POST", type="MOCK",
+                       passthroughBehavior="when_no_templates")
+    assert ag.get_integration(restApiId=api, resourceId=root, httpMethod="POST")["passthroughBehavior"] == "when_no_templates"
+    ag.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    ag.put_integration(restApiId=api, resourceId=root, httpMethod="PUT", type="MOCK")
+    ag.create_deployment(restApiId=api, stageName="s")
+    doc = json.loads(ag.get_export(restApiId=api, stageName="s", exportType="oas30",
+                                   parameters={"extensions": "integrations"},
+                                   accepts="application/json")["body"].read())
+    assert doc["paths"]["/"]["post"]["security"] == [{"sigv4": []}]
+    assert doc["paths"]["/"]["post"]["x-amazon-apigateway-integration"]["passthroughBehavior"] == "when_no_templates"
+    assert "security" not in doc["paths"]["/"]["get"]
+    # Members the model declares as enumerations stay exact, as AWS's request validation has them.
+    code, message, status = error_of(server.client("apigateway", region="eu-west-1", validate=False).put_integration,
+                                     restApiId=api, resourceId=root, httpMethod="GET", type="mock")
+    assert (code, status) == ("ValidationException", 400)
+    assert "Member must satisfy enum value set" in message

@@ -1,4 +1,5 @@
 // Integrations (every type, with URI validation) and integration responses.
+#include "core/encoding.h"
 #include "gateway/api/call.h"
 
 namespace portcullis::gateway::api {
@@ -89,7 +90,8 @@ Status check_integration(const json::object& i, const json::object& method,
     if (ct == "VPC_LINK" && sv(i, "connectionId").empty())
       return std::unexpected(bad_request("ConnectionId required when connectionType is VPC_LINK"));
   }
-  PC_CHECK(check_enum(sv(i, "passthroughBehavior"), "passthroughBehavior",
+  // A string in the model (not an enumeration), taken in any letter case like authorizationType.
+  PC_CHECK(check_enum(to_upper(sv(i, "passthroughBehavior")), "passthroughBehavior",
                       {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"}));
   if (auto ch = sv(i, "contentHandling"); !ch.empty())
     PC_CHECK(check_enum(ch, member("contentHandling"), {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"},

@@ -1,6 +1,7 @@
 // Resources (the path tree and its rules), methods and method responses.
 #include <algorithm>
 
+#include "core/encoding.h"
 #include "gateway/api/call.h"
 
 namespace portcullis::gateway::api {
@@ -226,7 +227,9 @@ Status check_http_method(std::string_view m) {
 
 // Checks a method's members against the API (authorizer, validator, models exist).
 Status check_method(json::object& doc, const json::object& m) {
-  std::string_view type = sv(m, "authorizationType");
+  // A string in the model, not an enumeration: AWS takes it in any letter case (Zappa sends
+  // "none") and keeps it as sent; what it means is its upper-case form.
+  std::string type = to_upper(sv(m, "authorizationType"));
   PC_CHECK(check_enum(type, "authorizationType", {"NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"}));
   std::string_view authorizer = sv(m, "authorizerId");
   if ((type == "CUSTOM" || type == "COGNITO_USER_POOLS") && authorizer.empty())
@@ -241,7 +244,8 @@ Status check_method(json::object& doc, const json::object& m) {
     if ((type == "COGNITO_USER_POOLS") != cognito || (type != "CUSTOM" && !cognito))
       return std::unexpected(bad_request("Unable to set authorizer " + std::string(authorizer) +
                                          " of type " + std::string(atype) +
-                                         " for authorization type " + std::string(type)));
+                                         " for authorization type " +
+                                         std::string(sv(m, "authorizationType"))));
   }
   // What a method refers to must exist: a bad request, not a missing method.
   if (auto v = sv(m, "requestValidatorId"); !v.empty() && !section(doc, "validators").contains(v))
@@ -300,7 +304,7 @@ Status update_method(Call& c) {
   auto find = [&](json::object& doc) { return find_method(c, doc); };
   return patch_part(c, find, kRules, [](json::object& doc, json::object& m) {
     // Leaving a custom authorizer type drops the authorizer, as AWS does.
-    if (std::string_view t = sv(m, "authorizationType"); t == "NONE" || t == "AWS_IAM")
+    if (std::string t = to_upper(sv(m, "authorizationType")); t == "NONE" || t == "AWS_IAM")
       m.erase("authorizerId");
     return check_method(doc, m);
   });

@@ -145,7 +145,7 @@ class Exporter {
     if (!o_.oas30 && !produces.empty()) op["produces"] = std::move(produces);
     op["responses"] = std::move(responses);
     json::object requirement;
-    std::string_view type = sv(m, "authorizationType");
+    std::string type = to_upper(sv(m, "authorizationType"));
     if (type == "AWS_IAM") {
       requirement["sigv4"] = json::array();
       uses_sigv4_ = true;

@@ -16,12 +16,6 @@ namespace {
 
 constexpr std::string_view kVerbs[] = {"get", "put", "post", "delete", "patch", "options", "head"};
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = char(toupper(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 const json::object* obj(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   return v && v->is_object() ? &v->as_object() : nullptr;
@@ -112,7 +106,7 @@ class Importer {
     if (info && !text(*info, "description").empty()) api["description"] = text(*info, "description");
     if (info && !text(*info, "version").empty()) api["version"] = text(*info, "version");
     copy(api, root_, "x-amazon-apigateway-binary-media-types", Kind::kList, "the document", "binaryMediaTypes");
-    if (auto s = text(root_, "x-amazon-apigateway-api-key-source"); !s.empty()) api["apiKeySource"] = upper(s);
+    if (auto s = text(root_, "x-amazon-apigateway-api-key-source"); !s.empty()) api["apiKeySource"] = to_upper(s);
     if (auto* p = root_.if_contains("x-amazon-apigateway-policy"))
       api["policy"] = p->is_string() ? json::string(p->as_string()) : json::string(json::serialize(*p));
     copy(api, root_, "x-amazon-apigateway-minimum-compression-size", Kind::kInt, "the document",
@@ -240,7 +234,7 @@ class Importer {
       const json::object& scheme = kv.value().as_object();
       json::object r{{"id", unused_key(section(out_.doc, "authorizers"))},
                      {"name", kv.key()},
-                     {"type", upper(text(*a, "type"))}};
+                     {"type", to_upper(text(*a, "type"))}};
       for (std::string_view k : {"authorizerUri", "authorizerCredentials", "identityValidationExpression", "identitySource"})
         if (auto t = text(*a, k); !t.empty()) r[k] = t;
       if (sv(r, "type") == "TOKEN" && !r.contains("identitySource") && text(scheme, "in") == "header")
@@ -383,7 +377,7 @@ class Importer {
     for (const auto& kv : item) {
       std::string verb;
       if (kv.key() == "x-amazon-apigateway-any-method") verb = "ANY";
-      else if (std::find(std::begin(kVerbs), std::end(kVerbs), kv.key()) != std::end(kVerbs)) verb = upper(kv.key());
+      else if (std::find(std::begin(kVerbs), std::end(kVerbs), kv.key()) != std::end(kVerbs)) verb = to_upper(kv.key());
       else continue;
       if (!kv.value().is_object()) continue;
       read_method(path, *resource_id, verb, kv.value().as_object(), shared);
@@ -450,7 +444,7 @@ class Importer {
         } else if (authtype == "awssigv4") {
           m["authorizationType"] = "AWS_IAM";
         } else if (text(*scheme, "type") == "apiKey" && text(*scheme, "in") == "header" &&
-                   upper(text(*scheme, "name")) == "X-API-KEY") {
+                   to_upper(text(*scheme, "name")) == "X-API-KEY") {
           m["apiKeyRequired"] = true;
         } else {
           out_.warnings.push_back("Security scheme '" + std::string(kv.key()) + "' of " + where +
@@ -500,12 +494,12 @@ class Importer {
 
   std::optional<json::object> read_integration(const json::object& x, json::object& method,
                                                const std::string& resource_id, const std::string& where) {
-    json::object i{{"type", upper(text(x, "type"))}};
-    if (auto v = text(x, "httpMethod"); !v.empty()) i["httpMethod"] = upper(v);
+    json::object i{{"type", to_upper(text(x, "type"))}};
+    if (auto v = text(x, "httpMethod"); !v.empty()) i["httpMethod"] = to_upper(v);
     for (std::string_view k : {"uri", "credentials", "connectionId", "cacheNamespace"})
       if (auto v = text(x, k); !v.empty()) i[k] = v;
     for (std::string_view k : {"connectionType", "passthroughBehavior", "contentHandling"})
-      if (auto v = text(x, k); !v.empty()) i[k] = upper(v);
+      if (auto v = text(x, k); !v.empty()) i[k] = to_upper(v);
     copy(i, x, "requestParameters", Kind::kMap, where);
     copy(i, x, "requestTemplates", Kind::kMap, where);
     copy(i, x, "cacheKeyParameters", Kind::kList, where);
@@ -525,7 +519,7 @@ class Importer {
         if (kv.key() != "default") r["selectionPattern"] = kv.key();
         copy(r, rx, "responseParameters", Kind::kMap, where);
         copy(r, rx, "responseTemplates", Kind::kMap, where);
-        if (auto v = text(rx, "contentHandling"); !v.empty()) r["contentHandling"] = upper(v);
+        if (auto v = text(rx, "contentHandling"); !v.empty()) r["contentHandling"] = to_upper(v);
         if (auto st = check_status_code(code); !st) {
           out_.errors.push_back("Invalid integration response of " + where + ": " + st.error().message);
           continue;
@@ -563,7 +557,7 @@ class Importer {
     if (auto* security = arr(op, "security")) read_security(m, *security, where);
     else if (auto* global = arr(root_, "security")) read_security(m, *global, where);
     if (const json::object* auth = obj(op, "x-amazon-apigateway-auth"))
-      m["authorizationType"] = upper(text(*auth, "type")) == "AWS_IAM" ? "AWS_IAM" : upper(text(*auth, "type"));
+      m["authorizationType"] = to_upper(text(*auth, "type")) == "AWS_IAM" ? "AWS_IAM" : to_upper(text(*auth, "type"));
     std::string validator = text(op, "x-amazon-apigateway-request-validator");
     if (validator.empty()) validator = default_validator_;
     if (!validator.empty()) {
