@@ -41,6 +41,9 @@ enum class ErrorCode {
   kInvalidIdentityToken,
   kIdpRejectedClaim,
   kExpiredIdentityToken,  // an identity provider's assertion or token, not our credentials
+  kReportNotPresent,      // GetCredentialReport before any GenerateCredentialReport
+  kReportExpired,
+  kOrganizationsNotInUse,  // Organizations access reports: the account is in no organization
   kTlsUntrusted,
 };
 

@@ -84,6 +84,10 @@ constexpr Entry kCatalogue[] = {
      {403, "IDPRejectedClaimException", ""}},
     {ErrorCode::kExpiredIdentityToken, {400, "ExpiredTokenException", ""},
      {400, "ExpiredTokenException", ""}},
+    {ErrorCode::kReportNotPresent, {410, "ReportNotPresent", ""}, {410, "ReportNotPresent", ""}},
+    {ErrorCode::kReportExpired, {410, "ReportExpired", ""}, {410, "ReportExpired", ""}},
+    {ErrorCode::kOrganizationsNotInUse, {400, "AWSOrganizationsNotInUseException", ""},
+     {400, "AWSOrganizationsNotInUseException", ""}},
     {ErrorCode::kTlsUntrusted, {502, "BadGateway", ""}, {502, "BadGatewayException", ""}},
     {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };
