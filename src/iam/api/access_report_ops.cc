@@ -285,7 +285,8 @@ Status generate_org_report(Call& c) {
   }
   PC_CHECK(c.authorize("arn:aws:iam::" + c.account() + ":access-report/" + path));
   // No AWS Organizations here: the account belongs to no organization.
-  return fail(ErrorCode::kOrganizationsNotInUse, "Your account is not a member of an organization.");
+  return fail(ErrorCode::kOrganizationsNotInUse,
+              "Your account is not a member of an organization.");
 }
 
 Status get_org_report(Call& c) {
@@ -320,8 +321,8 @@ Status policies_granting(Call& c) {
                 "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy "
                 "constraint: Member must have length less than or equal to 200");
   for (size_t i = 0; i < namespaces.size(); ++i)
-    PC_CHECK(check(namespaces[i], kNamespace, "serviceNamespaces." + std::to_string(i + 1) +
-                                                  ".member"));
+    PC_CHECK(
+        check(namespaces[i], kNamespace, "serviceNamespaces." + std::to_string(i + 1) + ".member"));
   PC_CHECK(optional(c.params, "Marker", kMarker));
   PC_CHECK(c.authorize(arn));
   ArnTarget t = PC_TRY(resolve_arn(c, arn, false));

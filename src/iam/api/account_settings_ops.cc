@@ -1,5 +1,6 @@
 // The account's own settings and figures: its alias, the STS global endpoint token version, and
 // GetAccountSummary's counts and quotas computed from the store.
+#include "iam/api/account_rules.h"
 #include "iam/api/entity.h"
 #include "iam/api/instance_profile.h"
 
@@ -20,10 +21,7 @@ constexpr std::string_view kAliasPattern = "^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9]
 
 Result<std::string> alias_param(Call& c) {
   std::string alias = PC_TRY(required(c.params, "AccountAlias", kAliasLength));
-  auto alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
-  bool ok = alnum(alias.front()) && alnum(alias.back());
-  for (size_t i = 0; ok && i < alias.size(); ++i)
-    ok = alnum(alias[i]) || (alias[i] == '-' && alias[i + 1] != '-');
+  bool ok = valid_account_alias(alias);
   if (!ok)
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value '" + alias +
@@ -61,9 +59,8 @@ Status list_aliases(Call& c) {
   auto current = PC_TRY(load(c.txn, kAccount, "alias"));
   std::vector<json::object> items;
   if (current) items.push_back(*current);
-  write_page(c.out, "AccountAliases", page, items, nullptr, [&](const json::object& d) {
-    c.out.text(str(d, "AccountAlias"));
-  });
+  write_page(c.out, "AccountAliases", page, items, nullptr,
+             [&](const json::object& d) { c.out.text(str(d, "AccountAlias")); });
   return {};
 }
 

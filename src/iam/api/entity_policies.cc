@@ -5,9 +5,7 @@
 namespace portcullis::iam::api {
 
 std::string_view owner_type(ArnTarget::Type t) {
-  return t == ArnTarget::Type::kUser    ? "USER"
-         : t == ArnTarget::Type::kGroup ? "GROUP"
-                                        : "ROLE";
+  return t == ArnTarget::Type::kUser ? "USER" : t == ArnTarget::Type::kGroup ? "GROUP" : "ROLE";
 }
 
 Result<std::optional<std::string>> managed_document(Call& c, std::string_view arn) {
@@ -82,8 +80,8 @@ Status add_entity_policies(Call& c, const json::object& doc, std::string_view ty
     for (const auto& [name, text] : it->value().get_object()) {
       const json::string* s = text.if_string();
       if (!s) continue;
-      out.push_back({std::string(name), false, "", std::string(type), std::string(owner),
-                     std::string(*s)});
+      out.push_back(
+          {std::string(name), false, "", std::string(type), std::string(owner), std::string(*s)});
     }
   }
   if (auto it = doc.find("AttachedPolicies"); it != doc.end() && it->value().is_array()) {
@@ -93,8 +91,8 @@ Status add_entity_policies(Call& c, const json::object& doc, std::string_view ty
       auto document = PC_TRY(managed_document(c, *arn));
       if (!document) continue;
       std::string_view name = *arn;
-      out.push_back({std::string(name.substr(name.rfind('/') + 1)), true, std::string(*arn), "",
-                     "", std::move(*document)});
+      out.push_back({std::string(name.substr(name.rfind('/') + 1)), true, std::string(*arn), "", "",
+                     std::move(*document)});
     }
   }
   return {};

@@ -13,9 +13,9 @@ namespace portcullis::iam::api {
 struct SourcePolicy {
   std::string name;
   bool managed = false;
-  std::string arn;          // managed policies
-  std::string owner_type;   // inline policies: USER, GROUP or ROLE (policyOwnerEntityType)
-  std::string owner_name;   // inline policies: the entity holding it
+  std::string arn;         // managed policies
+  std::string owner_type;  // inline policies: USER, GROUP or ROLE (policyOwnerEntityType)
+  std::string owner_name;  // inline policies: the entity holding it
   std::string document;
 };
 

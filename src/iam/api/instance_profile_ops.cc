@@ -106,14 +106,10 @@ Status create_profile(Call& c) {
   PC_CHECK(c.authorize(arn));
   if (!tags.empty()) PC_CHECK(c.authorize_also("iam:TagInstanceProfile", arn));
   if (PC_TRY(load(c.txn, kInstanceProfiles, lower(name))))
-    return fail(ErrorCode::kEntityAlreadyExists,
-                "Instance Profile " + name + " already exists.");
-  json::object doc{{"Path", path},
-                   {"InstanceProfileName", name},
-                   {"InstanceProfileId", new_id("AIPA")},
-                   {"Arn", arn},
-                   {"CreateDate", iso_now(c)},
-                   {"Roles", json::array()}};
+    return fail(ErrorCode::kEntityAlreadyExists, "Instance Profile " + name + " already exists.");
+  json::object doc{
+      {"Path", path}, {"InstanceProfileName", name}, {"InstanceProfileId", new_id("AIPA")},
+      {"Arn", arn},   {"CreateDate", iso_now(c)},    {"Roles", json::array()}};
   if (!tags.empty()) doc["Tags"] = tags_json(tags);
   PC_CHECK(save_profile(c, doc));
   c.out.open("InstanceProfile");

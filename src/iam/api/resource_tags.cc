@@ -45,8 +45,9 @@ Status list_resource_tags(Call& c, TaggedLookup lookup) {
   if (auto it = t.doc.find("Tags"); it != t.doc.end() && it->value().is_array())
     for (const json::value& v : it->value().get_array())
       if (const json::object* o = v.if_object()) items.push_back(*o);
-  write_page(c.out, "Tags", page, items, nullptr,
-             [&](const json::object& d) { write_fields(c.out, d, {"Key", "Value"}); });
+  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
+    write_fields(c.out, d, {"Key", "Value"});
+  });
   return {};
 }
 

@@ -1,6 +1,7 @@
 // SimulateCustomPolicy and SimulatePrincipalPolicy: any decision of the engine, asked for and
 // explained (matched statements, missing context keys, the boundary's part).
 #include "iam/api/call.h"
+#include "iam/api/account_rules.h"
 #include "iam/api/entity_policies.h"
 
 namespace portcullis::iam::api {
@@ -250,57 +251,6 @@ Status simulate_principal(Call& c) {
 
 // --- GetContextKeysFor{Custom,Principal}Policy -------------------------------------------
 
-// The keys a policy variable names in `text` ("${aws:username}", "${aws:PrincipalTag/x, 'd'}").
-void variable_keys(std::string_view text, std::vector<std::string>& out) {
-  for (size_t open = text.find("${"); open != std::string_view::npos;
-       open = text.find("${", open + 2)) {
-    size_t close = text.find('}', open + 2);
-    if (close == std::string_view::npos) return;
-    std::string_view body = text.substr(open + 2, close - open - 2);
-    body = body.substr(0, body.find(','));
-    while (!body.empty() && body.back() == ' ') body.remove_suffix(1);
-    while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
-    if (body.find(':') != std::string_view::npos) out.emplace_back(body);
-  }
-}
-
-void string_keys(const json::value& v, std::vector<std::string>& out) {
-  if (const json::string* s = v.if_string()) variable_keys(*s, out);
-  if (const json::array* a = v.if_array())
-    for (const json::value& e : *a) string_keys(e, out);
-}
-
-// The condition keys of a (valid) policy document as written, in the order they appear: the
-// keys of its Condition blocks and, in version 2012-10-17, those its policy variables name.
-// The compiled policy keeps keys in lower case, so names are read from the document itself.
-void context_keys(std::string_view document, std::vector<std::string>& out) {
-  boost::system::error_code ec;
-  json::value root = json::parse(document, ec);
-  const json::object* o = ec ? nullptr : root.if_object();
-  if (!o) return;
-  const bool variables = o->contains("Version") && str(*o, "Version") == "2012-10-17";
-  auto statements = o->find("Statement");
-  if (statements == o->end()) return;
-  std::vector<const json::object*> list;
-  if (const json::object* one = statements->value().if_object()) list.push_back(one);
-  if (const json::array* many = statements->value().if_array())
-    for (const json::value& s : *many)
-      if (const json::object* so = s.if_object()) list.push_back(so);
-  for (const json::object* s : list) {
-    for (const auto& [member, value] : *s) {
-      if (variables && (member == "Resource" || member == "NotResource")) string_keys(value, out);
-      if (member != "Condition" || !value.is_object()) continue;
-      for (const auto& [op, block] : value.get_object()) {
-        if (!block.is_object()) continue;
-        for (const auto& [key, values] : block.get_object()) {
-          out.emplace_back(key);
-          if (variables) string_keys(values, out);
-        }
-      }
-    }
-  }
-}
-
 // A policy given in the call: an identity policy, or failing that a resource-based one.
 Status check_given_policy(std::string_view document) {
   PC_CHECK(check(document, kPolicyDocument, "policyInputList.member"));
@@ -330,7 +280,7 @@ Status context_keys_custom(Call& c) {
   for (const std::string& d : documents) PC_CHECK(check_given_policy(d));
   PC_CHECK(c.authorize("*"));
   std::vector<std::string> keys;
-  for (const std::string& d : documents) context_keys(d, keys);
+  for (const std::string& d : documents) policy_context_keys(d, keys);
   write_keys(c, keys);
   return {};
 }
@@ -342,8 +292,8 @@ Status context_keys_principal(Call& c) {
   PC_CHECK(c.authorize(arn));
   ArnTarget t = PC_TRY(resolve_arn(c, arn, false));
   std::vector<std::string> keys;
-  for (const SourcePolicy& p : PC_TRY(policies_of(c, t))) context_keys(p.document, keys);
-  for (const std::string& d : documents) context_keys(d, keys);
+  for (const SourcePolicy& p : PC_TRY(policies_of(c, t))) policy_context_keys(p.document, keys);
+  for (const std::string& d : documents) policy_context_keys(d, keys);
   write_keys(c, keys);
   return {};
 }
