@@ -198,10 +198,13 @@ def test_service_linked_role_lifecycle(iam):
                       AWSServiceName="elasticbeanstalk.amazonaws.com") == (
         "InvalidInput", f"Service role name {name} has been taken in this account, please try a "
         "different suffix.", 400)
-    # A role like any other: policies apply to it.
-    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=allow("s3:GetObject"))
-    sim = iam.simulate_principal_policy(PolicySourceArn=r["Arn"], ActionNames=["s3:GetObject"])
+    # A role like any other: listed, and evaluated (no policy is attached to it here).
+    assert [x["RoleName"] for x in iam.list_roles(PathPrefix=path)["Roles"]] == [name]
+    sim = iam.simulate_principal_policy(PolicySourceArn=r["Arn"], ActionNames=["s3:GetObject"],
+                                        PolicyInputList=[allow("s3:GetObject")])
     assert sim["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    sim = iam.simulate_principal_policy(PolicySourceArn=r["Arn"], ActionNames=["s3:GetObject"])
+    assert sim["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
     assert call_error(iam.delete_role, RoleName=name) == (
         "UnmodifiableEntity", f"Cannot perform the operation on the protected role '{name}' - "
         "this role is only modifiable by AWS", 400)
