@@ -1,4 +1,5 @@
-// Service-linked role names, the account alias pattern and the condition keys policies name.
+// Unit tests of the account-level IAM rules: service-linked role names, the account alias
+// pattern, and the condition keys a policy document names.
 #include "iam/api/account_rules.h"
 
 #include <gtest/gtest.h>

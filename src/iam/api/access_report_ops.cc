@@ -1,6 +1,5 @@
-// Access-advisor reports: the services an entity's or a policy's permission policies allow
-// (per-service use is not tracked, so none has a LastAuthenticated), the policies granting a
-// service, and the Organizations reports an account outside any organization cannot have.
+// Access-advisor reports (the services permission policies allow; use is not tracked), the
+// policies granting a service, and the Organizations reports an account outside one cannot have.
 #include "core/ids.h"
 #include "iam/api/entity_policies.h"
 #include "iam/policy/wildcard.h"
