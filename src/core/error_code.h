@@ -49,6 +49,9 @@ enum class ErrorCode {
   kDuplicateSshPublicKey,
   kUnrecognizedPublicKeyEncoding,
   kServiceNotSupported,
+  kReportNotPresent,      // GetCredentialReport before any GenerateCredentialReport
+  kReportExpired,
+  kOrganizationsNotInUse,  // Organizations access reports: the account is in no organization
   kTlsUntrusted,
 };
 

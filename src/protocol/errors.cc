@@ -98,6 +98,10 @@ constexpr Entry kCatalogue[] = {
      {400, "UnrecognizedPublicKeyEncodingException", ""}},
     {ErrorCode::kServiceNotSupported, {404, "NotSupportedService", ""},
      {404, "ServiceNotSupportedException", ""}},
+    {ErrorCode::kReportNotPresent, {410, "ReportNotPresent", ""}, {410, "ReportNotPresent", ""}},
+    {ErrorCode::kReportExpired, {410, "ReportExpired", ""}, {410, "ReportExpired", ""}},
+    {ErrorCode::kOrganizationsNotInUse, {400, "AWSOrganizationsNotInUseException", ""},
+     {400, "AWSOrganizationsNotInUseException", ""}},
     {ErrorCode::kTlsUntrusted, {502, "BadGateway", ""}, {502, "BadGatewayException", ""}},
     {ErrorCode::kPolicyEvaluation, {500, "PolicyEvaluation", ""}, {500, "InternalFailure", ""}},
 };

@@ -1,6 +1,7 @@
 // GetAccountAuthorizationDetails: every user, group, role and managed policy with all that
 // decides what they may do, in one answer.
 #include "iam/api/call.h"
+#include "iam/api/instance_profile.h"
 
 namespace portcullis::iam::api {
 
@@ -98,6 +99,11 @@ Status details(Call& c) {
     c.out.element("AssumeRolePolicyDocument",
                   url_encode_policy(str(r, "AssumeRolePolicyDocument")));
     c.out.open("InstanceProfileList");
+    for (const json::object& p : PC_TRY(profiles_of_role(c.txn, str(r, "RoleName")))) {
+      c.out.open("member");
+      PC_CHECK(write_instance_profile(c, p));
+      c.out.close();
+    }
     c.out.close();
     write_inline(c, "RolePolicyList", r);
     write_attached(c, r);

@@ -60,7 +60,9 @@ constexpr std::string_view kModelOperations =
 const api::Op* find_op(std::string_view name) {
   for (auto ops : {api::entity_ops(), api::entity_policy_ops(), api::policy_ops(), api::key_ops(), api::simulate_ops(),
                    api::provider_ops(), api::account_ops(), api::certificate_ops(),
-                   api::ssh_credential_ops()})
+                   api::ssh_credential_ops(), api::instance_profile_ops(),
+                   api::service_role_ops(), api::account_settings_ops(), api::provider_tag_ops(),
+                   api::credential_report_ops(), api::access_report_ops()})
     for (const api::Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;

@@ -49,6 +49,12 @@ std::span<const Op> provider_ops();  // SAML and OpenID Connect providers
 std::span<const Op> account_ops();   // GetAccountAuthorizationDetails
 std::span<const Op> certificate_ops();     // signing and server certificates
 std::span<const Op> ssh_credential_ops();  // SSH public keys, service-specific credentials
+std::span<const Op> instance_profile_ops();   // instance profiles and their roles, tags
+std::span<const Op> service_role_ops();       // service-linked roles
+std::span<const Op> account_settings_ops();   // alias, STS preferences, GetAccountSummary
+std::span<const Op> provider_tag_ops();       // tags on SAML and OpenID Connect providers
+std::span<const Op> credential_report_ops();  // Generate/GetCredentialReport
+std::span<const Op> access_report_ops();      // access advisor, Organizations reports
 
 // Parameters.
 using Tags = std::vector<std::pair<std::string, std::string>>;

@@ -4,6 +4,7 @@
 
 #include "iam/api/entity.h"
 #include "iam/api/user_credentials.h"
+#include "iam/api/instance_profile.h"
 
 namespace portcullis::iam::api {
 
@@ -250,6 +251,7 @@ Status remove(Call& c) {
   c.has_result = false;
   const json::object& doc = *t->doc;
   auto conflict = [](std::string m) { return fail(ErrorCode::kDeleteConflict, std::move(m)); };
+  if constexpr (k == K::kRole) PC_CHECK(check_role_deletable(c, doc));
   if (auto it = doc.find("InlinePolicies"); it != doc.end() && !it->value().as_object().empty())
     return conflict("Cannot delete entity, must delete policies first.");
   if (auto it = doc.find("AttachedPolicies"); it != doc.end() && !it->value().as_array().empty())

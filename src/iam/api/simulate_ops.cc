@@ -1,6 +1,8 @@
 // SimulateCustomPolicy and SimulatePrincipalPolicy: any decision of the engine, asked for and
 // explained (matched statements, missing context keys, the boundary's part).
 #include "iam/api/call.h"
+#include "iam/api/account_rules.h"
+#include "iam/api/entity_policies.h"
 
 namespace portcullis::iam::api {
 
@@ -125,9 +127,10 @@ Status simulate(Call& c, Input& in) {
   set.resource = in.resource ? &*in.resource : nullptr;
   const std::string caller_account =
       in.caller_arn.empty() ? c.account() : account_of(in.caller_arn);
+  // Without ResourceOwner, AWS takes the resources to be the caller's: identity policies decide.
   const std::string owner =
       in.resource_owner.empty()
-          ? c.account()
+          ? caller_account
           : (in.resource_owner.size() == 12 ? in.resource_owner : account_of(in.resource_owner));
   set.cross_account = owner != caller_account;
 
@@ -246,9 +249,60 @@ Status simulate_principal(Call& c) {
   return simulate(c, in);
 }
 
+// --- GetContextKeysFor{Custom,Principal}Policy -------------------------------------------
+
+// A policy given in the call: an identity policy, or failing that a resource-based one.
+Status check_given_policy(std::string_view document) {
+  PC_CHECK(check(document, kPolicyDocument, "policyInputList.member"));
+  auto identity = parse_policy(document, PolicyKind::kIdentity);
+  if (identity) return {};
+  if (parse_policy(document, PolicyKind::kResource)) return {};
+  return std::unexpected(identity.error());
+}
+
+void write_keys(Call& c, const std::vector<std::string>& keys) {
+  std::vector<std::string> seen;
+  c.out.open("ContextKeyNames");
+  for (const std::string& k : keys) {
+    if (std::find(seen.begin(), seen.end(), lower(k)) != seen.end()) continue;
+    seen.push_back(lower(k));
+    c.out.element("member", k);
+  }
+  c.out.close();
+}
+
+Status context_keys_custom(Call& c) {
+  std::vector<std::string> documents = list_param(c.params, "PolicyInputList");
+  if (documents.empty())
+    return fail(ErrorCode::kValidationError,
+                "1 validation error detected: Value null at 'policyInputList' failed to satisfy "
+                "constraint: Member must not be null");
+  for (const std::string& d : documents) PC_CHECK(check_given_policy(d));
+  PC_CHECK(c.authorize("*"));
+  std::vector<std::string> keys;
+  for (const std::string& d : documents) policy_context_keys(d, keys);
+  write_keys(c, keys);
+  return {};
+}
+
+Status context_keys_principal(Call& c) {
+  std::string arn = PC_TRY(required(c.params, "PolicySourceArn", kArn));
+  std::vector<std::string> documents = list_param(c.params, "PolicyInputList");
+  for (const std::string& d : documents) PC_CHECK(check_given_policy(d));
+  PC_CHECK(c.authorize(arn));
+  ArnTarget t = PC_TRY(resolve_arn(c, arn, false));
+  std::vector<std::string> keys;
+  for (const SourcePolicy& p : PC_TRY(policies_of(c, t))) policy_context_keys(p.document, keys);
+  for (const std::string& d : documents) policy_context_keys(d, keys);
+  write_keys(c, keys);
+  return {};
+}
+
 constexpr Op kOps[] = {
     {"SimulateCustomPolicy", false, simulate_custom},
     {"SimulatePrincipalPolicy", false, simulate_principal},
+    {"GetContextKeysForCustomPolicy", false, context_keys_custom},
+    {"GetContextKeysForPrincipalPolicy", false, context_keys_principal},
 };
 
 }  // namespace
