@@ -396,10 +396,11 @@ def test_apigateway_unknown_key(server):
     assert message == "The security token included in the request is invalid."
 
 
-def test_apigateway_is_regional(server):
-    # Only STS and IAM are global; API Gateway must be signed for the server's region.
+def test_apigateway_refuses_unserved_regions(start_server):
+    # A region outside the served ones is refused, in the rest-json error shape.
+    s = start_server("--regions", "eu-west-1")
     with pytest.raises(ClientError) as ei:
-        server.client("apigateway", region="us-west-2").get_rest_apis()
+        s.client("apigateway", region="us-west-2").get_rest_apis()
     code, message, status = client_error(ei)
     assert (code, status) == ("InvalidSignatureException", 403)
     assert "Credential should be scoped to a valid region." in message
