@@ -24,6 +24,11 @@ inline constexpr std::string_view kPolicies = "iam.policies";
 inline constexpr std::string_view kKeys = "iam.keys";
 inline constexpr std::string_view kSamlProviders = "iam.saml";
 inline constexpr std::string_view kOidcProviders = "iam.oidc";
+// Passwords and MFA: login profiles by lower-case user name, the account's password policy (one
+// row, "policy"), and virtual MFA devices by lower-case serial number.
+inline constexpr std::string_view kLoginProfiles = "iam.loginprofiles";
+inline constexpr std::string_view kPasswordPolicy = "iam.passwordpolicy";
+inline constexpr std::string_view kMfaDevices = "iam.mfa";
 
 // Users, groups and roles share inline policies, attachments, tags and boundaries.
 enum class EntityKind { kUser, kGroup, kRole };

@@ -58,7 +58,7 @@ constexpr std::string_view kModelOperations =
 
 const api::Op* find_op(std::string_view name) {
   for (auto ops : {api::entity_ops(), api::entity_policy_ops(), api::policy_ops(), api::key_ops(), api::simulate_ops(),
-                   api::provider_ops(), api::account_ops()})
+                   api::provider_ops(), api::account_ops(), api::password_ops(), api::mfa_ops()})
     for (const api::Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;

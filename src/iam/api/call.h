@@ -47,6 +47,8 @@ std::span<const Op> key_ops();       // access keys
 std::span<const Op> simulate_ops();  // SimulateCustomPolicy, SimulatePrincipalPolicy
 std::span<const Op> provider_ops();  // SAML and OpenID Connect providers
 std::span<const Op> account_ops();   // GetAccountAuthorizationDetails
+std::span<const Op> password_ops();  // login profiles, ChangePassword, the password policy
+std::span<const Op> mfa_ops();       // virtual MFA devices
 
 // Parameters.
 using Tags = std::vector<std::pair<std::string, std::string>>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "iam/api/entity.h"
+#include "iam/credentials.h"
 
 namespace portcullis::iam::api {
 
@@ -182,6 +183,7 @@ Status rename(Call& c) {
   // References by name follow the rename.
   Result<std::vector<store::Row>> rows;
   if constexpr (k == K::kUser) {
+    if (auto st = rename_user_credentials(c.txn, old_name, name); !st) return st;
     for (json::object& key : rows_of(c.txn, kKeys, rows)) {
       if (lower(str(key, "UserName")) != lower(old_name)) continue;
       key["UserName"] = name;
@@ -260,6 +262,7 @@ Status remove(Call& c) {
     for (const json::object& key : rows_of(c.txn, kKeys, rows))
       if (lower(str(key, "UserName")) == lower(t->name))
         return conflict("Cannot delete entity, must delete access keys first.");
+    if (auto st = user_credentials_deletable(c.txn, t->name); !st) return st;
   }
   if constexpr (k == K::kGroup) {
     for (const json::object& user : rows_of(c.txn, kUsers, rows)) {
