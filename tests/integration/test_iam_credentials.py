@@ -239,6 +239,13 @@ def test_change_password_is_for_users_only(server, iam):
     assert call_error(session_client(server, "iam", creds).change_password,
                       OldPassword="a-password", NewPassword="b-password") == (
         "InvalidUserType", "Only IAM users can change their own password.", 400)
+    # Nor have role sessions MFA devices, for their own calls or for STS.
+    assert call_error(session_client(server, "iam", creds).list_mfa_devices) == (
+        "ValidationError", "Must specify userName when calling with non-User credentials", 400)
+    assert call_error(session_client(server, "sts", creds).assume_role,
+                      RoleArn=iam_arn("role", role), RoleSessionName="again",
+                      SerialNumber=f"arn:aws:iam::{DEFAULT_ACCOUNT}:mfa/{user}",
+                      TokenCode="123456") == UNKNOWN_DEVICE
 
 
 # -- virtual MFA devices -----------------------------------------------------------------------
@@ -352,10 +359,23 @@ def test_mfa_lists_paginate_and_devices_follow_a_rename(iam, raw_iam):
         "ValidationError", "1 validation error detected: Value 'Some' at 'assignmentStatus' failed "
         "to satisfy constraint: Member must satisfy enum value set: [Assigned, Unassigned, Any]",
         400)
+    # The caller's own devices when UserName is left out (the administrator has none).
+    assert iam.list_mfa_devices()["MFADevices"] == []
+    # At most eight per user.
+    for i in range(3, 8):
+        enable(iam, user, *new_device(iam, name=f"{user}-{i}"))
+    ninth = new_device(iam, name=f"{user}-9")
+    assert call_error(enable, iam, user, *ninth) == (
+        "LimitExceeded", "Cannot exceed quota for MFADevicesPerUser: 8", 409)
+    # A serial number longer than 256 characters.
+    assert call_error(iam.create_virtual_mfa_device, VirtualMFADeviceName="x",
+                      Path="/" + "p" * 230 + "/") == (
+        "InvalidInput", "The serial number of the MFA device would be longer than 256 "
+        "characters.", 400)
     renamed = unique("renamed")
     iam.create_login_profile(UserName=user, Password="pw-123456")
     iam.update_user(UserName=user, NewUserName=renamed)
-    assert len(iam.list_mfa_devices(UserName=renamed)["MFADevices"]) == 3
+    assert len(iam.list_mfa_devices(UserName=renamed)["MFADevices"]) == 8
     assert iam.get_login_profile(UserName=renamed)["LoginProfile"]["UserName"] == renamed
 
 
