@@ -1,9 +1,13 @@
 // TOTP against RFC 6238's own test vectors (Appendix B), base32 against RFC 4648's (section 10),
 // and the structure of QR codes and PNG files as the encoders write them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "core/png.h"
 #include "core/qr_code.h"
@@ -134,6 +138,41 @@ TEST(Qr, StructureOfASmallAndALargeCode) {
   EXPECT_EQ(qr::encode(std::string(14, 'a'))->version, 1);  // 16 codewords: 2 + 14
   EXPECT_EQ(qr::encode(std::string(15, 'a'))->version, 2);
   EXPECT_FALSE(qr::encode(std::string(2332, 'a')));
+}
+
+// Decodes a PNG with zbarimg (Debian's zbar-tools, installed by scripts/bootstrap).
+std::string zbar_decode(const std::string& png) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("portcullis-qr-" + std::to_string(::getpid()) + ".png");
+  std::ofstream(path, std::ios::binary) << png;
+  std::string cmd = "zbarimg --quiet --raw '" + path.string() + "' 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  std::filesystem::remove(path);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(Qr, ZbarDecodesEveryVersionAtBothLevels) {
+  if (std::system("command -v zbarimg >/dev/null 2>&1") != 0)
+    GTEST_FAIL() << "zbarimg is missing: run scripts/bootstrap (zbar-tools)";
+  for (qr::Ecc ecc : {qr::Ecc::kLow, qr::Ecc::kMedium}) {
+    int last_version = 0;
+    for (size_t n = 1; n <= 2900; n = n * 5 / 4 + 1) {
+      std::string text;
+      for (size_t i = 0; i < n; ++i) text.push_back(static_cast<char>('!' + (i * 37 + n) % 90));
+      auto c = qr::encode(text, ecc);
+      if (!c) break;
+      last_version = c->version;
+      EXPECT_EQ(zbar_decode(png::of_qr(*c, 2, 4)), text) << n << " bytes, version " << c->version;
+    }
+    EXPECT_GE(last_version, 38);
+  }
 }
 
 uint32_t be32(const std::string& s, size_t at) {
