@@ -1,4 +1,5 @@
-// PNG (RFC 2083): signature, IHDR, one IDAT holding the zlib stream of filter-0 scanlines, IEND.
+// PNG (RFC 2083): the signature, IHDR, one IDAT holding the zlib stream of unfiltered
+// scanlines, and IEND, each chunk with its CRC-32.
 #include "core/png.h"
 
 #include <zlib.h>

@@ -1,4 +1,5 @@
-// A minimal PNG writer (8-bit grayscale, one zlib-compressed IDAT), enough for QR codes.
+// A minimal PNG writer (8-bit grayscale, one zlib-compressed IDAT), enough for the QR codes of
+// virtual MFA devices.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,5 @@
-// The QR encoder: the data codewords of byte mode, Reed-Solomon error correction over GF(256)
-// (polynomial 0x11D), interleaved blocks, the function patterns, the zigzag placement, and the
-// mask chosen by the penalty rules of ISO/IEC 18004, section 7.8.3.
+// The QR encoder: byte-mode codewords, Reed-Solomon over GF(256) in interleaved blocks, function
+// patterns, zigzag placement, and the mask of least penalty (ISO/IEC 18004, section 7.8.3).
 #include "core/qr_code.h"
 
 #include <algorithm>

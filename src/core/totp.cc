@@ -1,4 +1,5 @@
-// TOTP as RFC 6238 defines it, and base32 for the seeds.
+// TOTP as RFC 6238 defines it (HOTP's dynamic truncation of an HMAC-SHA1 over the step count),
+// and RFC 4648 base32 for the seeds.
 #include "core/totp.h"
 
 #include <chrono>

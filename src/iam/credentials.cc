@@ -1,4 +1,5 @@
-// What outside the password and MFA operations needs of a user's login profile and devices.
+// What outside the password and MFA operations needs of a user's login profile and devices:
+// deletion and rename bookkeeping, sealed seeds, and checking one-time codes.
 #include "iam/credentials.h"
 
 #include <boost/json.hpp>

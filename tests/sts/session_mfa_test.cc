@@ -1,4 +1,5 @@
-// The MFA authentication time sealed in session tokens, and tokens sealed before it existed.
+// The MFA authentication time sealed in session tokens, and tokens sealed before it existed,
+// which must still open (without MFA).
 #include <gtest/gtest.h>
 
 #include "core/crypto.h"

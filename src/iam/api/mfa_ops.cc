@@ -1,6 +1,5 @@
-// Virtual MFA devices: created with a random seed (sealed in the store, shown once as base32 and
-// as a QR code), enabled for a user with two consecutive TOTP codes, resynchronised,
-// deactivated, tagged, listed and deleted.
+// Virtual MFA devices: a random seed sealed in the store and shown once (base32, QR code), enabled
+// for a user with two consecutive TOTP codes, resynchronised, deactivated, tagged and deleted.
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/png.h"
