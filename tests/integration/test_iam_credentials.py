@@ -224,6 +224,25 @@ def test_change_password(server, iam):
     them = make_client("iam", server.endpoint, key2["AccessKeyId"], key2["SecretAccessKey"])
     assert call_error(them.change_password, OldPassword="x-password", NewPassword="y-password") == (
         "AccessDenied", access_denied(other, "iam:ChangePassword", iam_arn("user", other)), 403)
+    assert call_error(them.get_account_password_policy) == (
+        "AccessDenied", access_denied(other, "iam:GetAccountPasswordPolicy", "*"), 403)
+    # AllowUsersToChangePassword grants both to every user, unless a policy denies explicitly.
+    iam.create_login_profile(UserName=other, Password="x-password")
+    iam.update_account_password_policy(AllowUsersToChangePassword=True)
+    try:
+        assert them.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 6
+        them.change_password(OldPassword="x-password", NewPassword="y-password")
+        iam.put_user_policy(UserName=other, PolicyName="deny", PolicyDocument=policy(
+            statement("Deny", "iam:ChangePassword")))
+        assert call_error(them.change_password, OldPassword="y-password",
+                          NewPassword="z-password") == (
+            "AccessDenied", access_denied(other, "iam:ChangePassword", iam_arn("user", other),
+                                          "deny"), 403)
+        # Another user's password is still out of reach.
+        assert call_error(them.update_login_profile, UserName=user, Password="hijacked-1")[0] == \
+            "AccessDenied"
+    finally:
+        iam.delete_account_password_policy()
 
 
 def test_change_password_is_for_users_only(server, iam):

@@ -127,6 +127,17 @@ Result<json::object> named_user(Call& c) {
   return std::move(*doc);
 }
 
+// AllowUsersToChangePassword grants every IAM user iam:ChangePassword on itself and
+// iam:GetAccountPasswordPolicy, as if by a policy: only an explicit deny still refuses.
+Status authorize_or_allowed_by_policy(Call& c, std::string_view resource) {
+  Status st = c.authorize(resource);
+  if (st || c.caller.principal->type != PrincipalType::kUser) return st;
+  auto policy = PC_TRY(password_policy(c));
+  if (!policy || !flag(*policy, "AllowUsersToChangePassword")) return st;
+  if (decide_for(&c.caller, c.context).outcome == Outcome::kExplicitDeny) return st;
+  return {};
+}
+
 // --- Login profiles -------------------------------------------------------------------------
 
 Status create_login_profile(Call& c) {
@@ -190,7 +201,7 @@ Status change_password(Call& c) {
   const Principal& p = *c.caller.principal;
   if (p.type != PrincipalType::kUser)
     return fail(ErrorCode::kInvalidUserType, "Only IAM users can change their own password.");
-  PC_CHECK(c.authorize(p.arn));
+  PC_CHECK(authorize_or_allowed_by_policy(c, p.arn));
   const std::string key = lower(p.name);
   auto profile = PC_TRY(load(c.txn, kLoginProfiles, key));
   if (!profile) return std::unexpected(no_profile(p.name));
@@ -209,7 +220,7 @@ Status change_password(Call& c) {
 // --- The account password policy ------------------------------------------------------------
 
 Status get_password_policy(Call& c) {
-  PC_CHECK(c.authorize("*"));
+  PC_CHECK(authorize_or_allowed_by_policy(c, "*"));
   auto policy = PC_TRY(password_policy(c));
   if (!policy)
     return fail(ErrorCode::kNoSuchEntity,
