@@ -158,8 +158,9 @@ std::optional<Edge::Authenticated> Edge::authenticate(const http::Request& req,
     if (!session) return fail_with(session.error());
     caller = std::move(session->entry);
     secret = std::move(session->secret_access_key);
-    // Credentials from GetSessionToken (without MFA) cannot call IAM, as on AWS.
-    if (caller->session->from_session_token && service.name == "iam")
+    // Credentials from GetSessionToken without MFA cannot call IAM, as on AWS.
+    if (caller->session->from_session_token && !caller->session->mfa_authenticated &&
+        service.name == "iam")
       return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
   } else {
     const iam::KeyEntry* key = snapshot.find_key(parsed->access_key_id);

@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
@@ -75,6 +76,16 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
           1 ||
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
+    std::abort();
+  return out;
+}
+
+std::array<unsigned char, 20> hmac_sha1(std::string_view key, std::string_view data) {
+  std::array<unsigned char, 20> out;
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len) ||
+      len != out.size())
     std::abort();
   return out;
 }

@@ -16,6 +16,8 @@ std::string sha256_hex(std::string_view data);
 // SHA-1, only where a protocol defines a value with it (SAML NameQualifier); never for security.
 std::array<unsigned char, 20> sha1(std::string_view data);
 Digest hmac_sha256(std::string_view key, std::string_view data);
+// HMAC-SHA1, only where a protocol defines a value with it (TOTP, RFC 6238).
+std::array<unsigned char, 20> hmac_sha1(std::string_view key, std::string_view data);
 inline Digest hmac_sha256(const Digest& key, std::string_view data) {
   return hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), data);
 }

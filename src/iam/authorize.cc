@@ -35,6 +35,13 @@ RequestContext request_context(const PrincipalEntry& caller, const http::Request
     const auto& s = *caller.session;
     ctx.set("aws:TokenIssueTime", format_iso8601(s.issued));
     if (!s.source_identity.empty()) ctx.set("aws:SourceIdentity", s.source_identity);
+    // Absent for long-term keys; false for sessions without MFA; the age counts from the check.
+    ctx.set("aws:MultiFactorAuthPresent", s.mfa_authenticated ? "true" : "false");
+    if (s.mfa_authenticated)
+      ctx.set("aws:MultiFactorAuthAge",
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::seconds>(now - *s.mfa_authenticated)
+                      .count()));
     if (!s.role_arn.empty()) {
       // For a role session, aws:PrincipalArn is the role's ARN.
       ctx.set("aws:PrincipalArn", s.role_arn);

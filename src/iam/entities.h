@@ -30,6 +30,11 @@ inline constexpr std::string_view kSigningCertificates = "iam.signingcerts";
 inline constexpr std::string_view kSshPublicKeys = "iam.sshkeys";
 inline constexpr std::string_view kServiceCredentials = "iam.servicecreds";
 inline constexpr std::string_view kServerCertificates = "iam.servercerts";
+// Passwords and MFA: login profiles by lower-case user name, the account's password policy (one
+// row, "policy"), and virtual MFA devices by lower-case serial number.
+inline constexpr std::string_view kLoginProfiles = "iam.loginprofiles";
+inline constexpr std::string_view kPasswordPolicy = "iam.passwordpolicy";
+inline constexpr std::string_view kMfaDevices = "iam.mfa";
 
 // Users, groups and roles share inline policies, attachments, tags and boundaries.
 enum class EntityKind { kUser, kGroup, kRole };

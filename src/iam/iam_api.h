@@ -55,6 +55,7 @@ class IamService {
   const std::string& region() const { return region_; }
   const std::string& master_key() const { return master_key_; }
   const Clock& clock() const { return clock_; }
+  store::Store& store() const { return store_; }
 
  private:
   Status rebuild();

@@ -45,6 +45,7 @@ struct PrincipalEntry {
     std::vector<std::pair<std::string, std::string>> transitive_tags;  // carried when chaining
     bool chained = false;             // assumed with role credentials
     bool from_session_token = false;  // GetSessionToken credentials of a user
+    std::optional<SystemTime> mfa_authenticated;  // when the session's MFA code was checked
   };
   std::optional<Session> session;
 };

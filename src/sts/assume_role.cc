@@ -42,9 +42,14 @@ Status assume_role(Call& c) {
   }
 
   const PrincipalEntry& caller = *c.caller;
+  const bool mfa = PC_TRY(mfa_request(c));
   // A role that does not exist is refused like one the caller may not assume.
   const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
   iam::RequestContext ctx = iam::request_context(caller, c.req, c.now, c.region);
+  if (mfa) {
+    ctx.set("aws:MultiFactorAuthPresent", "true");
+    ctx.set("aws:MultiFactorAuthAge", "0");
+  }
   ctx.resource = *role_arn;
   ctx.set("sts:RoleSessionName", *session_name);
   if (*external_id) ctx.set("sts:ExternalId", **external_id);
@@ -68,6 +73,11 @@ Status assume_role(Call& c) {
   s.transitive = std::move(transitive);
   s.chained = caller.session && !caller.session->role_arn.empty();
   s.source_identity = source_identity->value_or("");
+  // The session keeps the MFA of this call, or else that of the session it comes from.
+  if (mfa)
+    s.mfa_time = epoch(c.now);
+  else if (caller.session && caller.session->mfa_authenticated)
+    s.mfa_time = epoch(*caller.session->mfa_authenticated);
   if (s.chained) {
     // A chained session keeps the transitive tags and the source identity of the session it
     // comes from; neither can be changed.

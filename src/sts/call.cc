@@ -140,6 +140,7 @@ Status issue_role_session(Call& c, const RoleSession& s) {
   claims.transitive_tag_keys = s.transitive;
   claims.source_identity = s.source_identity;
   claims.chained = s.chained;
+  claims.mfa_time = s.mfa_time;
   const std::string token = c.keys.seal(claims);
 
   protocol::XmlWriter& x = c.out.x;

@@ -81,6 +81,7 @@ struct RoleSession {
   std::vector<std::string> transitive;
   std::string source_identity;
   bool chained = false;
+  int64_t mfa_time = 0;  // when an MFA code was checked (epoch seconds); 0: never
 };
 // Checks the duration and the packed size, seals the session, and writes Credentials,
 // AssumedRoleUser, PackedPolicySize and SourceIdentity.
@@ -89,6 +90,10 @@ Status issue_role_session(Call& c, const RoleSession& s);
 // NameQualifier = base64(SHA-1(issuer + account id + "/" + provider name)), as AWS computes it.
 std::string name_qualifier(std::string_view issuer, std::string_view account,
                            std::string_view provider_name);
+
+// SerialNumber and TokenCode: false when neither is given; AccessDenied when the code is not that
+// of an enabled device of the calling user, or was used already.
+Result<bool> mfa_request(Call& c);
 
 Status assume_role(Call& c);
 Status assume_role_with_saml(Call& c);

@@ -48,7 +48,8 @@ std::string to_json(const SessionClaims& c) {
                  {"t", tags},
                  {"tt", string_array(c.transitive_tag_keys)},
                  {"si", c.source_identity},
-                 {"c", c.chained}};
+                 {"c", c.chained},
+                 {"m", c.mfa_time}};
   return json::serialize(o);
 }
 
@@ -111,6 +112,8 @@ Result<SessionClaims> from_json(std::string_view text) {
     c.tags.emplace_back(flat_tags[i], flat_tags[i + 1]);
   c.source_identity = text_of("si");
   c.chained = flag("c");
+  // Tokens sealed before MFA was recorded have no "m".
+  if (o.if_contains("m")) c.mfa_time = number("m");
   if (!ok) return std::unexpected(invalid());
   return c;
 }

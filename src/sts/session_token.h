@@ -31,6 +31,7 @@ struct SessionClaims {
   std::vector<std::string> transitive_tag_keys;
   std::string source_identity;
   bool chained = false;
+  int64_t mfa_time = 0;  // epoch seconds of the MFA authentication; 0: none
 };
 
 // The server keys, newest first. Sealing uses the newest; opening finds the key by id, so keys

@@ -29,6 +29,7 @@ Status get_session_token(Call& c) {
   if (!duration) return std::unexpected(duration.error());
   if (c.caller->session)
     return fail(ErrorCode::kAccessDenied, "Cannot call GetSessionToken with session credentials");
+  const bool mfa = PC_TRY(mfa_request(c));
   SessionClaims claims;
   claims.access_key_id = ids::access_key_id("ASIA");
   claims.secret_access_key = ids::secret_access_key();
@@ -38,6 +39,7 @@ Status get_session_token(Call& c) {
   claims.unique_id = c.caller->principal->user_id;
   claims.issued = epoch(c.now);
   claims.expires = claims.issued + duration->value_or(43200);
+  if (mfa) claims.mfa_time = claims.issued;
   write_credentials(c.out.x, claims, c.keys.seal(claims));
   return {};
 }
@@ -141,6 +143,7 @@ Result<SessionCaller> StsService::session_caller(std::string_view access_key_id,
   session.issued = from_epoch(claims->issued);
   session.source_identity = claims->source_identity;
   session.chained = claims->chained;
+  if (claims->mfa_time) session.mfa_authenticated = from_epoch(claims->mfa_time);
   for (const auto& [k, v] : claims->tags)
     for (const std::string& t : claims->transitive_tag_keys)
       if (iam::lower(t) == iam::lower(k)) session.transitive_tags.emplace_back(k, v);

@@ -12,9 +12,6 @@ namespace {
 constexpr std::string_view kAccount = "iam.account";
 
 // The other parts of IAM whose figures the summary reports (kept by their own operations).
-constexpr std::string_view kLoginProfilesTable = "iam.loginprofiles";
-constexpr std::string_view kMfaDevicesTable = "iam.mfadevices";
-constexpr std::string_view kServerCertsTable = "iam.servercerts";
 
 const Constraint kAliasLength{3, 63, "", nullptr};
 constexpr std::string_view kAliasPattern = "^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$";
@@ -111,15 +108,14 @@ Status summary(Call& c) {
   PC_CHECK(rows);
   providers += static_cast<long>(rows_of(c.txn, kOidcProviders, rows).size());
   PC_CHECK(rows);
-  long server_certs = static_cast<long>(rows_of(c.txn, kServerCertsTable, rows).size());
+  long server_certs = static_cast<long>(rows_of(c.txn, kServerCertificates, rows).size());
   PC_CHECK(rows);
   long mfa = 0, mfa_in_use = 0;
-  for (const json::object& d : rows_of(c.txn, kMfaDevicesTable, rows)) {
+  for (const json::object& d : rows_of(c.txn, kMfaDevices, rows)) {
     ++mfa;
     if (device_in_use(d)) ++mfa_in_use;
   }
   PC_CHECK(rows);
-  (void)kLoginProfilesTable;  // no summary key counts login profiles
   auto sts = PC_TRY(load(c.txn, kAccount, "sts"));
   long token_version = sts && str(*sts, "GlobalEndpointTokenVersion") == "v2Token" ? 2 : 1;
 

@@ -62,7 +62,8 @@ const api::Op* find_op(std::string_view name) {
                    api::provider_ops(), api::account_ops(), api::certificate_ops(),
                    api::ssh_credential_ops(), api::instance_profile_ops(),
                    api::service_role_ops(), api::account_settings_ops(), api::provider_tag_ops(),
-                   api::credential_report_ops(), api::access_report_ops()})
+                   api::credential_report_ops(), api::access_report_ops(), api::password_ops(),
+                   api::mfa_ops()})
     for (const api::Op& op : ops)
       if (op.name == name) return &op;
   return nullptr;

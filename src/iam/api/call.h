@@ -55,6 +55,8 @@ std::span<const Op> account_settings_ops();   // alias, STS preferences, GetAcco
 std::span<const Op> provider_tag_ops();       // tags on SAML and OpenID Connect providers
 std::span<const Op> credential_report_ops();  // Generate/GetCredentialReport
 std::span<const Op> access_report_ops();      // access advisor, Organizations reports
+std::span<const Op> password_ops();  // login profiles, ChangePassword, the password policy
+std::span<const Op> mfa_ops();       // virtual MFA devices
 
 // Parameters.
 using Tags = std::vector<std::pair<std::string, std::string>>;

@@ -12,8 +12,6 @@ namespace {
 constexpr std::string_view kAccount = "iam.account";  // key "credentialreport"
 constexpr std::string_view kReportKey = "credentialreport";
 // What the other IAM operations keep and the report reads.
-constexpr std::string_view kLoginProfilesTable = "iam.loginprofiles";
-constexpr std::string_view kMfaDevicesTable = "iam.mfadevices";
 
 constexpr auto kReportLifetime = std::chrono::hours(4);
 
@@ -57,9 +55,9 @@ Result<std::string> build_report(Call& c) {
     return std::pair(str(a, "CreateDate"), str(a, "AccessKeyId")) <
            std::pair(str(b, "CreateDate"), str(b, "AccessKeyId"));
   });
-  std::vector<json::object> logins = rows_of(c.txn, kLoginProfilesTable, rows);
+  std::vector<json::object> logins = rows_of(c.txn, kLoginProfiles, rows);
   PC_CHECK(rows);
-  std::vector<json::object> devices = rows_of(c.txn, kMfaDevicesTable, rows);
+  std::vector<json::object> devices = rows_of(c.txn, kMfaDevices, rows);
   PC_CHECK(rows);
   std::vector<json::object> certs = rows_of(c.txn, kSigningCertificates, rows);
   PC_CHECK(rows);

@@ -5,6 +5,7 @@
 #include "iam/api/entity.h"
 #include "iam/api/user_credentials.h"
 #include "iam/api/instance_profile.h"
+#include "iam/credentials.h"
 
 namespace portcullis::iam::api {
 
@@ -184,6 +185,7 @@ Status rename(Call& c) {
   // References by name follow the rename.
   Result<std::vector<store::Row>> rows;
   if constexpr (k == K::kUser) {
+    if (auto st = rename_user_credentials(c.txn, old_name, name); !st) return st;
     for (json::object& key : rows_of(c.txn, kKeys, rows)) {
       if (lower(str(key, "UserName")) != lower(old_name)) continue;
       key["UserName"] = name;
@@ -263,6 +265,7 @@ Status remove(Call& c) {
     for (const json::object& key : rows_of(c.txn, kKeys, rows))
       if (lower(str(key, "UserName")) == lower(t->name))
         return conflict("Cannot delete entity, must delete access keys first.");
+    PC_CHECK(user_credentials_deletable(c.txn, t->name));
     PC_CHECK(check_no_user_credentials(c, doc));
   }
   if constexpr (k == K::kGroup) {
