@@ -11,14 +11,15 @@ import datetime
 import io
 import json
 import re
-import sqlite3
 
 import pytest
 
 from portcullis_helpers import (DEFAULT_ACCOUNT, access_denied, allow, aws_json, call_error,
                                 create_user_with_key, iam_arn, make_client, policy, statement,
-                                trust_policy, unique)
+                                trust_policy, unique, wait_until)
 from saml_helpers import IDP_METADATA
+from test_iam_certificates import Pki
+from test_iam_credentials import enable, new_device
 
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -486,54 +487,58 @@ def test_credential_report(start_server):
 
 
 def test_report_and_summary_read_the_other_iam_tables(start_server, tmp_path):
-    """Login profiles, MFA devices, certificates and key use are kept by other operations; their
-    rows are written into the store directly here, with the server stopped."""
+    """Login profiles, MFA devices, certificates and key use, made by their own operations, show in
+    the summary and the credential report, also after a restart."""
     state = tmp_path / "other-tables"
     s1 = start_server(state_dir=state)
     iam = s1.client("iam")
     iam.create_user(UserName="alice")
-    key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    iam.put_user_policy(UserName="alice", PolicyName="ident", PolicyDocument=allow("sts:GetCallerIdentity"))
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-9")
+    serial, seed = new_device(iam, "alice-phone")
+    enable(iam, "alice", serial, seed)
+    new_device(iam, "spare")
+    pki = Pki(tmp_path)
+    cert, private_key = pki.pair("web.portcullis.test")
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=cert, PrivateKey=private_key)
+    signing, _ = pki.pair("alice")
+    uploaded = iam.upload_signing_certificate(UserName="alice", CertificateBody=signing)["Certificate"]
+    sts = s1.client("sts", key["AccessKeyId"], key["SecretAccessKey"], region="eu-west-1")
+    assert wait_until(lambda: _works(sts.get_caller_identity), 5)
     assert s1.terminate() == 0
-    rows = [
-        ("iam.keyuse", key, {"When": "2026-01-02T03:04:05Z", "Service": "s3",
-                             "Region": "eu-west-1"}),
-        ("iam.loginprofiles", "alice", {"UserName": "alice",
-                                        "CreateDate": "2025-05-06T07:08:09Z"}),
-        ("iam.mfadevices", "arn:aws:iam::000000000000:mfa/alice", {
-            "SerialNumber": "arn:aws:iam::000000000000:mfa/alice",
-            "User": {"UserName": "alice"}, "EnableDate": "2025-05-06T07:08:09Z"}),
-        ("iam.mfadevices", "arn:aws:iam::000000000000:mfa/spare",
-         {"SerialNumber": "arn:aws:iam::000000000000:mfa/spare"}),
-        ("iam.servercerts", "web", {"ServerCertificateName": "web"}),
-        ("iam.signingcerts", "CERTID1", {"UserName": "alice", "Status": "Active",
-                                         "UploadDate": "2025-01-01T00:00:00Z"}),
-    ]
-    db = sqlite3.connect(state / "portcullis.db")
-    with db:
-        db.executemany("INSERT INTO documents (tbl, key, value) VALUES (?, ?, ?)",
-                       [(t, k, json.dumps(v)) for t, k, v in rows])
-    db.close()
+
     s2 = start_server(state_dir=state)
     iam = s2.client("iam")
     summary = iam.get_account_summary()["SummaryMap"]
-    assert (summary["MFADevices"], summary["MFADevicesInUse"], summary["ServerCertificates"]) == (
-        2, 1, 1)
+    assert (summary["MFADevices"], summary["MFADevicesInUse"], summary["ServerCertificates"]) == (2, 1, 1)
     iam.generate_credential_report()
     table = {r[0]: dict(zip(HEADER, r)) for r in csv.reader(io.StringIO(
         iam.get_credential_report()["Content"].decode()))}
     a = table["alice"]
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    login = iam.get_login_profile(UserName="alice")["LoginProfile"]
+    iso = lambda t: t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     assert {k: a[k] for k in HEADER[3:]} == {
         "password_enabled": "true", "password_last_used": "no_information",
-        "password_last_changed": "2025-05-06T07:08:09+00:00", "password_next_rotation": "N/A",
+        "password_last_changed": iso(login["CreateDate"]), "password_next_rotation": "N/A",
         "mfa_active": "true", "access_key_1_active": "true",
-        "access_key_1_last_rotated": a["access_key_1_last_rotated"],
-        "access_key_1_last_used_date": "2026-01-02T03:04:05+00:00",
-        "access_key_1_last_used_region": "eu-west-1", "access_key_1_last_used_service": "s3",
+        "access_key_1_last_rotated": iso(key["CreateDate"]),
+        "access_key_1_last_used_date": iso(used["LastUsedDate"]),
+        "access_key_1_last_used_region": "eu-west-1", "access_key_1_last_used_service": "sts",
         "access_key_2_active": "false", "access_key_2_last_rotated": "N/A",
         "access_key_2_last_used_date": "N/A", "access_key_2_last_used_region": "N/A",
         "access_key_2_last_used_service": "N/A", "cert_1_active": "true",
-        "cert_1_last_rotated": "2025-01-01T00:00:00+00:00", "cert_2_active": "false",
+        "cert_1_last_rotated": iso(uploaded["UploadDate"]), "cert_2_active": "false",
         "cert_2_last_rotated": "N/A"}
+
+
+def _works(fn):
+    try:
+        fn()
+        return True
+    except Exception:
+        return False
 
 
 # -- access advisor -------------------------------------------------------------------------------
