@@ -1,4 +1,4 @@
-// SAML 2.0 responses, verified with the hardened profile of DESIGN.md: no DTDs, entities,
+// SAML 2.0 responses, verified with the hardened profile of docs/sts.md: no DTDs, entities,
 // comments or processing instructions; exactly one assertion; a signature that is a child of
 // the Response or of the assertion and references that very element by its registered ID; only
 // enveloped-signature and exclusive c14n transforms, SHA-256 or stronger; keys only from the
