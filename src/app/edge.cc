@@ -176,6 +176,26 @@ std::optional<Edge::Authenticated> Edge::authenticate(const http::Request& req,
   return Authenticated{std::move(caller), std::move(parsed->region)};
 }
 
+void Edge::refuse(int status, std::string_view message, const http::Request& req,
+                  http::Response& res) const {
+  ErrorCode code = status == 500   ? ErrorCode::kInternal
+                   : status == 413 ? ErrorCode::kPayloadTooLarge
+                   : status == 431 ? ErrorCode::kHeadersTooLarge
+                                   : ErrorCode::kBadRequest;
+  // A request refused by its framing carries no fields: rest-json, as before any service is known.
+  Protocol p = guess_protocol(req);
+  std::string_view xmlns = protocol::kStsXmlns;
+  if (std::optional<std::string> scope = sigv4::scope_service(req)) {
+    if (const Service* s = find_service(*scope)) {
+      p = s->protocol;
+      if (!s->xmlns.empty()) xmlns = s->xmlns;
+    }
+  }
+  // The 500's text is the catalogue's own; a cause never reaches the client.
+  protocol::write_error(res, p, Error{code, status == 500 ? std::string() : std::string(message)},
+                        req.request_id, xmlns);
+}
+
 void Edge::own_endpoint(const http::Request& req, http::Response& res) {
   res.set_header("x-amzn-RequestId", req.request_id);
   if (req.path() == "/_portcullis/health") {

@@ -27,6 +27,10 @@ class Edge {
   // control-plane call, which the server then runs on its blocking pool.
   bool blocking(const http::Request& request) const;
   void set_ready(bool ready) { ready_ = ready; }
+  // Answers what the server refused (framing: 400, 413, 431) or what failed in a handler (500),
+  // in the protocol of the service the request was for.
+  void refuse(int status, std::string_view message, const http::Request& request,
+              http::Response& response) const;
 
  private:
   struct Service;

@@ -112,13 +112,8 @@ int serve(Config config) {
   options.access_log = config.access_log;
   http::Server server(
       options, [&edge](http::Request& req, http::Response& res) { edge.handle(req, res); },
-      [](int status, std::string_view message, const http::Request& req, http::Response& res) {
-        ErrorCode code = status == 413   ? ErrorCode::kPayloadTooLarge
-                         : status == 431 ? ErrorCode::kHeadersTooLarge
-                                         : ErrorCode::kBadRequest;
-        protocol::write_error(res, protocol::Protocol::kRestJson, Error{code, std::string(message)},
-                              req.request_id);
-      },
+      [&edge](int status, std::string_view message, const http::Request& req,
+              http::Response& res) { edge.refuse(status, message, req, res); },
       [&edge](const http::Request& req) { return edge.blocking(req); });
   if (auto st = server.start(); !st) {
     log::error(st.error().message);

@@ -32,12 +32,36 @@ bool is_tchar(unsigned char c) {
 
 bool is_value_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7f; }
-// A URI authority without userinfo (RFC 3986 §3.2: reg-name, IP literal, port), which RFC 9110
-// §4.2.4 asks recipients to refuse in http URIs.
-bool is_authority_char(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("-._~%!$&'()*+,;=:[]").find(static_cast<char>(c)) !=
-             std::string_view::npos;
+// A URI authority without userinfo (RFC 3986 §3.2: an IP literal in brackets or a reg-name,
+// then an optional port of digits); RFC 9110 §4.2.4 asks recipients to refuse userinfo in http
+// URIs.
+bool valid_authority(std::string_view a) {
+  auto reg_name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-._~%!$&'()*+,;=").find(c) != std::string_view::npos;
+  };
+  size_t host_end;
+  if (!a.empty() && a.front() == '[') {
+    host_end = a.find(']');
+    if (host_end == std::string_view::npos || host_end < 2) return false;
+    for (char c : a.substr(1, host_end - 1))
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+            c == ':' || c == '.'))
+        return false;
+    ++host_end;
+  } else {
+    host_end = a.find(':');
+    if (host_end == std::string_view::npos) host_end = a.size();
+    if (host_end == 0) return false;
+    for (char c : a.substr(0, host_end))
+      if (!reg_name_char(c)) return false;
+  }
+  if (host_end == a.size()) return true;
+  std::string_view port = a.substr(host_end);
+  if (port.size() < 2 || port.size() > 6 || port.front() != ':') return false;
+  for (char c : port.substr(1))
+    if (c < '0' || c > '9') return false;
+  return true;
 }
 
 struct AbsoluteForm {
@@ -225,10 +249,7 @@ RequestParser::State RequestParser::parse_head() {
   std::optional<Request::Span> authority;
   bool empty_path = false;
   if (auto form = absolute_form(line.substr(sp1 + 1, sp2 - sp1 - 1))) {
-    if (form->authority.empty()) return fail(400, "Malformed request target");
-    for (char c : form->authority)
-      if (!is_authority_char(static_cast<unsigned char>(c)))
-        return fail(400, "Malformed request target");
+    if (!valid_authority(form->authority)) return fail(400, "Malformed request target");
     size_t at = static_cast<size_t>(form->authority.data() - head.data());
     authority = span(at, form->authority.size());
     size_t rest = at + form->authority.size();

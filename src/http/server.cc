@@ -122,6 +122,8 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop(Worker& w);
   asio::awaitable<void> session(Worker& w, std::shared_ptr<Connection> c);
+  void run_handler(Request& req, Response& res);
+  void answer(int status, std::string_view message, const Request& req, Response& res);
   asio::awaitable<void> watchdog(std::shared_ptr<Connection> c);
 };
 
@@ -241,6 +243,32 @@ asio::awaitable<void> Server::Impl::watchdog(std::shared_ptr<Connection> c) {
   }
 }
 
+// The one guard around handlers: an exception that escaped one is a fault of ours, answered with
+// the protocol's 500 (the request was read whole, so the connection stays usable) and logged
+// once, by type and request id, never with the request's contents.
+void Server::Impl::run_handler(Request& req, Response& res) {
+  try {
+    handler(req, res);
+    return;
+  } catch (const std::exception& e) {
+    log::error("request " + req.request_id + " failed in its handler: " + e.what());
+  } catch (...) {
+    log::error("request " + req.request_id + " failed in its handler");
+  }
+  res = Response{};
+  answer(500, "An internal error occurred.", req, res);
+}
+
+void Server::Impl::answer(int status, std::string_view message, const Request& req,
+                          Response& res) {
+  if (reject) return reject(status, message, req, res);
+  res.status = status;
+  res.set_header("Content-Type", "application/json");
+  res.body = "{\"message\":";
+  log::append_json_string(res.body, message);
+  res.body += "}";
+}
+
 asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connection> c) {
   struct Unlink {
     Worker& w;
@@ -304,25 +332,17 @@ asio::awaitable<void> Server::Impl::session(Worker& w, std::shared_ptr<Connectio
         co_await asio::co_spawn(
             pool,
             [&]() -> asio::awaitable<void> {
-              handler(req, res);
+              run_handler(req, res);
               co_return;
             },
             asio::use_awaitable);
       } else {
-        handler(req, res);
+        run_handler(req, res);
       }
       c->busy = false;
     } else {
       keep_alive = false;
-      if (reject) {
-        reject(parser.error_status(), parser.error_message(), req, res);
-      } else {
-        res.status = parser.error_status();
-        res.set_header("Content-Type", "application/json");
-        res.body = "{\"message\":";
-        log::append_json_string(res.body, parser.error_message());
-        res.body += "}";
-      }
+      answer(parser.error_status(), parser.error_message(), req, res);
     }
     out.clear();
     append_response_head(out, res, keep_alive);

@@ -29,8 +29,9 @@ struct ServerOptions {
 // Offload predicate says the request needs the blocking pool.
 using Handler = std::function<void(Request&, Response&)>;
 using Offload = std::function<bool(const Request&)>;
-// Answers a request the server refused before any handler saw it (framing, limits); the
-// request carries only its id and the remote address.
+// Answers a request the server refused before any handler saw it (framing, limits; the request
+// then carries only its id and the remote address), and, with status 500, a request whose
+// handler threw (the request is then whole).
 using RejectHandler =
     std::function<void(int status, std::string_view message, const Request&, Response&)>;
 

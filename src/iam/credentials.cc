@@ -85,28 +85,41 @@ std::optional<int64_t> consecutive_codes(std::string_view seed, std::string_view
 
 Result<MfaCheck> use_mfa_code(store::Store& store, std::string_view master_key,
                               std::string_view user_name, std::string_view serial,
-                              std::string_view code, SystemTime now) {
+                              std::string_view code, SystemTime now, bool consume) {
   MfaCheck result = MfaCheck::kNoDevice;
+  auto number = [](const json::object& o, std::string_view k, int64_t otherwise) {
+    auto it = o.find(k);
+    return it != o.end() && it->value().is_int64() ? it->value().get_int64() : otherwise;
+  };
   PC_CHECK(store.write([&](store::Transaction& txn) -> Status {
     const std::string key = mfa_key(serial);
     auto device = PC_TRY(load(txn, kMfaDevices, key));
     if (!device || str(*device, "SerialNumber") != serial || str(*device, "UserName").empty() ||
         lower(str(*device, "UserName")) != lower(user_name))
       return {};
-    std::string seed = PC_TRY(open_mfa_seed(master_key, *device));
-    auto it = device->find("Drift");
-    int64_t drift = it != device->end() && it->value().is_int64() ? it->value().get_int64() : 0;
-    auto step = totp::match(seed, code, totp::step_of(now) + drift, kMfaWindow);
-    crypto::secure_zero(seed.data(), seed.size());
-    auto last = device->find("LastStep");
-    int64_t last_step =
-        last != device->end() && last->value().is_int64() ? last->value().get_int64() : INT64_MIN;
-    if (!step || *step <= last_step) {
-      result = MfaCheck::kInvalidCode;
+    const int64_t epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    if (number(*device, "LockedUntil", 0) > epoch) {
+      result = MfaCheck::kLocked;
       return {};
     }
-    (*device)["LastStep"] = *step;
+    std::string seed = PC_TRY(open_mfa_seed(master_key, *device));
+    int64_t drift = number(*device, "Drift", 0);
+    auto step = totp::match(seed, code, totp::step_of(now) + drift, kMfaWindow);
+    crypto::secure_zero(seed.data(), seed.size());
+    if (!step || *step <= number(*device, "LastStep", INT64_MIN)) {
+      result = MfaCheck::kInvalidCode;
+      int64_t failures = number(*device, "Failures", 0) + 1;
+      if (failures >= kMfaMaxFailures) {
+        (*device)["LockedUntil"] = epoch + kMfaLockout.count();
+        failures = 0;
+      }
+      (*device)["Failures"] = failures;
+      return save(txn, kMfaDevices, key, *device);
+    }
     result = MfaCheck::kOk;
+    if (!consume && !device->contains("Failures")) return {};
+    device->erase("Failures");
+    if (consume) (*device)["LastStep"] = *step;
     return save(txn, kMfaDevices, key, *device);
   }));
   return result;

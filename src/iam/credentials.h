@@ -2,6 +2,8 @@
 // bookkeeping, and STS checking a one-time code against the caller's enabled device.
 #pragma once
 
+#include <chrono>
+
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
@@ -33,11 +35,16 @@ Result<std::string> open_mfa_seed(std::string_view master_key, const boost::json
 std::optional<int64_t> consecutive_codes(std::string_view seed, std::string_view code1,
                                          std::string_view code2, int64_t now_step, int window);
 
-enum class MfaCheck { kOk, kNoDevice, kInvalidCode };
-// Checks `code` against the enabled device `serial` of user `user_name` and, when it matches a
-// step later than the last one used, records that step (a code is good once), in one write.
+enum class MfaCheck { kOk, kNoDevice, kInvalidCode, kLocked };
+// After this many wrong codes in a row a device takes no code for kMfaLockout: with five codes
+// valid at any time, guessing one would otherwise take about 200,000 tries.
+inline constexpr int kMfaMaxFailures = 10;
+inline constexpr std::chrono::seconds kMfaLockout{600};
+// Checks `code` against the enabled device `serial` of user `user_name`, in one write: a wrong
+// code counts towards the lockout; a code of a step later than the last one used is valid, and
+// with `consume` that step is recorded (a code is good once).
 Result<MfaCheck> use_mfa_code(store::Store& store, std::string_view master_key,
                               std::string_view user_name, std::string_view serial,
-                              std::string_view code, SystemTime now);
+                              std::string_view code, SystemTime now, bool consume = true);
 
 }  // namespace portcullis::iam

@@ -50,6 +50,7 @@ class IamService {
   std::optional<KeyUseLog::Use> last_use(std::string_view access_key_id) const {
     return key_use_.get(access_key_id);
   }
+  void forget_key_use(std::string_view access_key_id) { key_use_.forget(access_key_id); }
 
   const std::string& account() const { return account_; }
   const std::string& region() const { return region_; }
@@ -59,11 +60,14 @@ class IamService {
 
  private:
   Status rebuild();
+  void publish(std::shared_ptr<const Snapshot> next, uint64_t seq);
 
   store::Store& store_;
   std::string account_, region_, master_key_;
   const Clock& clock_;
-  std::mutex rebuild_mu_;
+  std::mutex rebuild_mu_;  // publication order
+  std::atomic<uint64_t> build_seq_{0};
+  uint64_t published_seq_ = 0;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   KeyUseLog key_use_;
   std::jthread key_use_flusher_;

@@ -15,17 +15,15 @@ std::atomic<uint64_t> next_log_id{1};
 KeyUseLog::KeyUseLog() : id_(next_log_id.fetch_add(1)) {}
 
 KeyUseLog::Slot& KeyUseLog::slot() {
-  // One slot per thread and log, found again without a lock.
-  struct Cached {
-    uint64_t log = 0;
-    Slot* slot = nullptr;
-  };
-  thread_local Cached cached;
-  if (cached.log == id_) return *cached.slot;
+  // This thread's slot of each log it noted into, found again without a lock. Logs are few (one
+  // per server); entries of logs since destroyed are never matched, since ids are not reused.
+  thread_local std::vector<std::pair<uint64_t, Slot*>> cached;
+  for (const auto& [log, slot] : cached)
+    if (log == id_) return *slot;
   std::lock_guard lock(mu_);
   slots_.push_back(std::make_unique<Slot>());
-  cached = {id_, slots_.back().get()};
-  return *cached.slot;
+  cached.emplace_back(id_, slots_.back().get());
+  return *slots_.back();
 }
 
 void KeyUseLog::note(std::string_view access_key_id, std::string_view service,
@@ -55,7 +53,7 @@ void KeyUseLog::merge_locked() const {
     for (auto& [key, use] : pending) {
       auto it = merged_.find(key);
       if (it != merged_.end() && it->second.when >= use.when) continue;
-      dirty_.push_back(key);
+      dirty_.insert(key);
       merged_.insert_or_assign(key, std::move(use));
     }
   }
@@ -92,22 +90,39 @@ Status KeyUseLog::load(store::Store& store) {
 }
 
 Status KeyUseLog::flush(store::Store& store) {
-  std::lock_guard lock(mu_);
-  merge_locked();
-  if (dirty_.empty()) return {};
+  // Copied out first: the store is never entered with mu_ held, as callers inside a store
+  // transaction (GetAccessKeyLastUsed, the credential report) take mu_ after the store's lock.
+  std::vector<std::pair<std::string, Use>> rows;
+  {
+    std::lock_guard lock(mu_);
+    merge_locked();
+    for (const std::string& key : dirty_)
+      if (auto it = merged_.find(key); it != merged_.end()) rows.emplace_back(key, it->second);
+    dirty_.clear();
+  }
+  if (rows.empty()) return {};
   Status st = store.write([&](store::Transaction& txn) -> Status {
-    for (const std::string& key : dirty_) {
-      auto it = merged_.find(key);
-      if (it == merged_.end()) continue;
-      json::object o{{"When", format_iso8601(it->second.when)},
-                     {"Service", it->second.service},
-                     {"Region", it->second.region}};
+    for (const auto& [key, use] : rows) {
+      json::object o{{"When", format_iso8601(use.when)},
+                     {"Service", use.service},
+                     {"Region", use.region}};
       PC_CHECK(txn.put(kKeyUse, key, json::serialize(o)));
     }
     return {};
   });
-  if (st) dirty_.clear();
+  if (!st) {
+    // Tried again at the next flush.
+    std::lock_guard lock(mu_);
+    for (const auto& [key, use] : rows) dirty_.insert(key);
+  }
   return st;
+}
+
+void KeyUseLog::forget(std::string_view access_key_id) {
+  std::lock_guard lock(mu_);
+  merge_locked();
+  if (auto it = merged_.find(access_key_id); it != merged_.end()) merged_.erase(it);
+  dirty_.erase(std::string(access_key_id));
 }
 
 }  // namespace portcullis::iam

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.h"
@@ -35,8 +36,11 @@ class KeyUseLog {
 
   // Reads what earlier runs persisted.
   Status load(store::Store& store);
-  // Persists what was noted since the last flush, in one transaction (nothing when idle).
+  // Persists what was noted since the last flush, in one transaction (nothing when idle). Never
+  // called inside a store transaction.
   Status flush(store::Store& store);
+  // Drops a deleted key's record from memory; its stored row goes in the deleting transaction.
+  void forget(std::string_view access_key_id);
 
  private:
   struct Hash {
@@ -56,7 +60,7 @@ class KeyUseLog {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Slot>> slots_;
   mutable Map merged_;
-  mutable std::vector<std::string> dirty_;
+  mutable std::unordered_set<std::string> dirty_;
 };
 
 }  // namespace portcullis::iam

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/encoding.h"
+#include "core/log.h"
 #include "core/seal.h"
 #include "federation/saml/metadata.h"
 #include "iam/entities.h"
@@ -11,13 +12,40 @@ namespace portcullis::iam {
 
 namespace {
 
-Result<std::shared_ptr<const Policy>> compile(std::string_view doc, PolicyKind kind,
-                                              std::string_view where) {
+// What a stored document that no longer compiles becomes: a policy that denies everything, so
+// that whoever has it (as an identity policy, a boundary, a group's or a session's policy, or a
+// role's trust policy) can do nothing, while everyone else is unaffected. Dropping it instead
+// would be wrong: the document may have held a Deny.
+std::shared_ptr<const Policy> deny_all(PolicyKind kind) {
+  static const std::shared_ptr<const Policy> identity = [] {
+    auto p = parse_policy(
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})",
+        PolicyKind::kIdentity);
+    return std::make_shared<const Policy>(std::move(*p));
+  }();
+  static const std::shared_ptr<const Policy> trust = [] {
+    auto p = parse_policy(
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*"}]})",
+        PolicyKind::kTrust);
+    return std::make_shared<const Policy>(std::move(*p));
+  }();
+  return kind == PolicyKind::kTrust ? trust : identity;
+}
+
+// Stored documents were validated when written, but a later release may parse more strictly.
+std::shared_ptr<const Policy> compile(std::string_view doc, PolicyKind kind,
+                                      std::string_view where) {
   auto p = parse_policy(doc, kind);
-  if (!p)  // stored documents were validated when written; this is corruption
-    return fail(ErrorCode::kInternal,
-                "store: invalid policy in " + std::string(where) + ": " + p.error().message);
-  return std::make_shared<const Policy>(std::move(*p));
+  if (p) return std::make_shared<const Policy>(std::move(*p));
+  log::error("IAM: the stored policy " + std::string(where) +
+             " no longer compiles (" + p.error().message +
+             "); it now denies every action to whoever it applies to. Replace it to restore access.");
+  return deny_all(kind);
+}
+
+const json::array* array_of(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it == o.end() ? nullptr : it->value().if_array();
 }
 
 std::vector<json::object> parse_rows(const std::vector<store::Row>& rows) {
@@ -70,36 +98,40 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
 
   // Managed policies first: principals share them.
   for (const AwsManagedPolicy& p : aws_managed_policies()) {
-    auto c = compile(p.document, PolicyKind::kIdentity, p.name);
-    if (!c) return std::unexpected(c.error());
-    snap->policies_[std::string(kAwsPolicyArnPrefix) + std::string(p.name)] = *c;
+    std::string arn = std::string(kAwsPolicyArnPrefix) + std::string(p.name);
+    snap->policies_[arn] = compile(p.document, PolicyKind::kIdentity, arn);
   }
   auto policy_rows = txn.scan(kPolicies);
   if (!policy_rows) return std::unexpected(policy_rows.error());
   for (const json::object& p : parse_rows(*policy_rows)) {
     std::string_view default_version = str(p, "DefaultVersionId");
-    for (const json::value& v : p.at("Versions").as_array()) {
-      const json::object& version = v.as_object();
-      if (str(version, "VersionId") != default_version) continue;
-      auto c = compile(str(version, "Document"), PolicyKind::kIdentity, str(p, "Arn"));
-      if (!c) return std::unexpected(c.error());
-      snap->policies_[std::string(str(p, "Arn"))] = *c;
+    const json::array* versions = array_of(p, "Versions");
+    for (const json::value& v : versions ? *versions : json::array()) {
+      const json::object* version = v.if_object();
+      if (!version || str(*version, "VersionId") != default_version) continue;
+      snap->policies_[std::string(str(p, "Arn"))] =
+          compile(str(*version, "Document"), PolicyKind::kIdentity, str(p, "Arn"));
     }
   }
 
   // Inline and attached policies of an entity.
   auto policies_of = [&](const json::object& doc, std::string_view inline_source,
                          std::vector<IdentityPolicy>& out) -> Status {
-    if (auto it = doc.find("InlinePolicies"); it != doc.end()) {
-      for (const auto& [name, text] : it->value().as_object()) {
-        auto c = compile(text.as_string(), PolicyKind::kIdentity, name);
-        if (!c) return std::unexpected(c.error());
-        out.push_back({*c, std::string(name), std::string(inline_source)});
+    if (auto it = doc.find("InlinePolicies"); it != doc.end() && it->value().is_object()) {
+      for (const auto& [name, text] : it->value().get_object()) {
+        const json::string* t = text.if_string();
+        std::string where = std::string(inline_source) + " " + std::string(str(doc, "Arn")) +
+                            " inline policy " + std::string(name);
+        out.push_back({compile(t ? std::string_view(*t) : std::string_view(), PolicyKind::kIdentity,
+                               where),
+                       std::string(name), std::string(inline_source)});
       }
     }
-    if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
-      for (const json::value& v : it->value().as_array()) {
-        std::string_view arn = v.as_string();
+    if (const json::array* attached = array_of(doc, "AttachedPolicies")) {
+      for (const json::value& v : *attached) {
+        const json::string* s = v.if_string();
+        if (!s) continue;
+        std::string_view arn = *s;
         if (auto p = snap->find_policy(arn))
           out.push_back({p, std::string(arn.substr(arn.rfind('/') + 1)),
                          arn.starts_with(kAwsPolicyArnPrefix) ? "aws-managed" : "user-managed"});
@@ -118,11 +150,17 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     principal->user_id = str(doc, std::string(info.Noun) + "Id");
     e.principal = std::move(principal);
     e.path = str(doc, "Path");
-    if (auto it = doc.find("Tags"); it != doc.end())
-      for (const json::value& t : it->value().as_array())
-        e.tags.emplace_back(str(t.as_object(), "Key"), str(t.as_object(), "Value"));
-    if (auto it = doc.find("PermissionsBoundary"); it != doc.end())
-      e.boundary = snap->find_policy(str(it->value().as_object(), "PermissionsBoundaryArn"));
+    if (const json::array* tags = array_of(doc, "Tags"))
+      for (const json::value& t : *tags)
+        if (const json::object* o = t.if_object())
+          e.tags.emplace_back(str(*o, "Key"), str(*o, "Value"));
+    if (auto it = doc.find("PermissionsBoundary"); it != doc.end()) {
+      const json::object* b = it->value().if_object();
+      std::string_view arn = b ? str(*b, "PermissionsBoundaryArn") : std::string_view();
+      e.boundary = snap->find_policy(arn);
+      // A boundary that is gone or unreadable allows nothing, rather than lifting the limit.
+      if (!e.boundary) e.boundary = deny_all(PolicyKind::kIdentity);
+    }
     return policies_of(doc, info.noun, e.identity);
   };
 
@@ -139,9 +177,11 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
   for (const json::object& u : parse_rows(*user_rows)) {
     auto e = std::make_shared<PrincipalEntry>();
     if (auto st = common(u, EntityKind::kUser, *e); !st) return std::unexpected(st.error());
-    if (auto it = u.find("Groups"); it != u.end()) {
-      for (const json::value& g : it->value().as_array()) {
-        auto& list = group_policies[lower(g.as_string())];
+    if (const json::array* groups = array_of(u, "Groups")) {
+      for (const json::value& g : *groups) {
+        const json::string* name = g.if_string();
+        if (!name) continue;
+        auto& list = group_policies[lower(*name)];
         e->identity.insert(e->identity.end(), list.begin(), list.end());
       }
     }
@@ -153,11 +193,10 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
   for (const json::object& r : parse_rows(*role_rows)) {
     auto e = std::make_shared<PrincipalEntry>();
     if (auto st = common(r, EntityKind::kRole, *e); !st) return std::unexpected(st.error());
-    auto trust = compile(str(r, "AssumeRolePolicyDocument"), PolicyKind::kTrust, str(r, "Arn"));
-    if (!trust) return std::unexpected(trust.error());
-    e->trust = *trust;
-    if (auto it = r.find("MaxSessionDuration"); it != r.end())
-      e->max_session_duration = static_cast<long>(it->value().to_number<int64_t>());
+    e->trust = compile(str(r, "AssumeRolePolicyDocument"), PolicyKind::kTrust,
+                       "trust policy of " + std::string(str(r, "Arn")));
+    if (auto it = r.find("MaxSessionDuration"); it != r.end() && it->value().is_int64())
+      e->max_session_duration = static_cast<long>(it->value().get_int64());
     snap->roles_[lower(e->principal->name)] = std::move(e);
   }
 
@@ -176,10 +215,13 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
   if (!oidc_rows) return std::unexpected(oidc_rows.error());
   for (const json::object& p : parse_rows(*oidc_rows)) {
     OidcProvider op{std::string(str(p, "Arn")), std::string(str(p, "Url")), {}, {}};
-    for (const json::value& v : p.at("ClientIDList").as_array())
-      op.client_ids.emplace_back(v.as_string());
-    for (const json::value& v : p.at("ThumbprintList").as_array())
-      op.thumbprints.emplace_back(v.as_string());
+    auto strings = [&](std::string_view key, std::vector<std::string>& out) {
+      if (const json::array* a = array_of(p, key))
+        for (const json::value& v : *a)
+          if (const json::string* s = v.if_string()) out.emplace_back(*s);
+    };
+    strings("ClientIDList", op.client_ids);
+    strings("ThumbprintList", op.thumbprints);
     snap->oidc_providers_[op.url] = std::move(op);
   }
 

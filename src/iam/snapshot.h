@@ -27,7 +27,7 @@ struct IdentityPolicy {
 
 // A user or role with everything that decides what it may do.
 struct PrincipalEntry {
-  std::shared_ptr<Principal> principal;
+  std::shared_ptr<const Principal> principal;
   std::string path;
   std::vector<IdentityPolicy> identity;    // inline, attached, and its groups'
   std::shared_ptr<const Policy> boundary;  // null: no permissions boundary

@@ -42,7 +42,8 @@ Status assume_role(Call& c) {
   }
 
   const PrincipalEntry& caller = *c.caller;
-  const bool mfa = PC_TRY(mfa_request(c));
+  // Checked now, since the trust policy may ask for MFA; spent only once the call is allowed.
+  const bool mfa = PC_TRY(mfa_request(c, /*consume=*/false));
   // A role that does not exist is refused like one the caller may not assume.
   const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
   iam::RequestContext ctx = iam::request_context(caller, c.req, c.now, c.region);
@@ -63,6 +64,8 @@ Status assume_role(Call& c) {
     if (!role || !trusted(&caller, *role, ctx, action))
       return access_denied(caller.principal->arn, action, *role_arn);
   }
+
+  if (mfa) PC_CHECK(mfa_request(c));  // refused if another call spent the code meanwhile
 
   RoleSession s;
   s.role = role;

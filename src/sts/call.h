@@ -92,8 +92,9 @@ std::string name_qualifier(std::string_view issuer, std::string_view account,
                            std::string_view provider_name);
 
 // SerialNumber and TokenCode: false when neither is given; AccessDenied when the code is not that
-// of an enabled device of the calling user, or was used already.
-Result<bool> mfa_request(Call& c);
+// of an enabled device of the calling user, or was used already. With `consume`, a valid code
+// is spent; without, it is only checked (spend it once the call is allowed).
+Result<bool> mfa_request(Call& c, bool consume = true);
 
 Status assume_role(Call& c);
 Status assume_role_with_saml(Call& c);

@@ -15,7 +15,7 @@ const iam::Constraint kSerialNumber{9, 256, "[\\w+=/:,.@-]*", serial_char};
 const iam::Constraint kTokenCode{6, 6, "[\\d]*", digit, true};
 }  // namespace
 
-Result<bool> mfa_request(Call& c) {
+Result<bool> mfa_request(Call& c, bool consume) {
   auto serial = PC_TRY(iam::optional(c.params, "SerialNumber", kSerialNumber));
   auto code = PC_TRY(iam::optional(c.params, "TokenCode", kTokenCode));
   if (!serial && !code) return false;
@@ -26,13 +26,15 @@ Result<bool> mfa_request(Call& c) {
   const iam::Principal& p = *c.caller->principal;
   if (!serial || !code || p.type != iam::PrincipalType::kUser) return std::unexpected(unknown);
   auto check =
-      PC_TRY(iam::use_mfa_code(c.iam.store(), c.iam.master_key(), p.name, *serial, *code, c.now));
+      PC_TRY(iam::use_mfa_code(c.iam.store(), c.iam.master_key(), p.name, *serial, *code, c.now,
+                               consume));
   switch (check) {
     case iam::MfaCheck::kOk:
       return true;
     case iam::MfaCheck::kNoDevice:
       return std::unexpected(unknown);
     case iam::MfaCheck::kInvalidCode:
+    case iam::MfaCheck::kLocked:  // told apart from a wrong code by nothing a guesser could use
       break;
   }
   return fail(ErrorCode::kAccessDenied,

@@ -72,6 +72,11 @@ TEST(Parser, AbsoluteFormRefusals) {
            "GET http://user@h/x HTTP/1.1\r\nHost: h\r\n\r\n",    // userinfo
            "GET http://h\"/x HTTP/1.1\r\nHost: h\r\n\r\n",       // not an authority character
            "GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n",          // another scheme
+           "GET http://:80/x HTTP/1.1\r\nHost: h\r\n\r\n",       // no host
+           "GET http://a:b:c/x HTTP/1.1\r\nHost: h\r\n\r\n",     // not a port
+           "GET http://h:/x HTTP/1.1\r\nHost: h\r\n\r\n",        // empty port
+           "GET http://h]x/x HTTP/1.1\r\nHost: h\r\n\r\n",       // a bracket outside a literal
+           "GET http://[::1/x HTTP/1.1\r\nHost: h\r\n\r\n",      // an unclosed literal
            "GET http://h/x HTTP/1.1\r\n\r\n",                      // HTTP/1.1 still needs Host
        }) {
     auto o = parse_all(wire);

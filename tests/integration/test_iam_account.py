@@ -185,6 +185,10 @@ def test_authorization_details_list_instance_profiles(iam):
 
 # -- service-linked roles -------------------------------------------------------------------------
 
+def allow_trust():
+    return trust_policy({"Service": "ec2.amazonaws.com"})
+
+
 def test_service_linked_role_lifecycle(iam):
     r = iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com",
                                        Description="for beanstalk")["Role"]
@@ -207,9 +211,29 @@ def test_service_linked_role_lifecycle(iam):
     assert sim["EvaluationResults"][0]["EvalDecision"] == "allowed"
     sim = iam.simulate_principal_policy(PolicySourceArn=r["Arn"], ActionNames=["s3:GetObject"])
     assert sim["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
-    assert call_error(iam.delete_role, RoleName=name) == (
-        "UnmodifiableEntity", f"Cannot perform the operation on the protected role '{name}' - "
-        "this role is only modifiable by AWS", 400)
+    protected = ("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+                 f"'{name}' - this role is only modifiable by AWS", 400)
+    assert call_error(iam.delete_role, RoleName=name) == protected
+    # Only AWS changes a service-linked role; its description is the user's to edit.
+    for op, params in [
+            (iam.put_role_policy, {"PolicyName": "p", "PolicyDocument": allow("s3:*")}),
+            (iam.delete_role_policy, {"PolicyName": "p"}),
+            (iam.attach_role_policy, {"PolicyArn": IAM_READ_ONLY}),
+            (iam.detach_role_policy, {"PolicyArn": IAM_READ_ONLY}),
+            (iam.put_role_permissions_boundary, {"PermissionsBoundary": IAM_READ_ONLY}),
+            (iam.delete_role_permissions_boundary, {}),
+            (iam.update_assume_role_policy, {"PolicyDocument": allow_trust()}),
+            (iam.update_role, {"MaxSessionDuration": 7200})]:
+        assert call_error(op, RoleName=name, **params) == protected, op
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"] == []
+    iam.update_role_description(RoleName=name, Description="still for beanstalk")
+    iam.update_role(RoleName=name, Description="for beanstalk again")
+    assert iam.get_role(RoleName=name)["Role"]["Description"] == "for beanstalk again"
+    # Its path is reserved: CreateRole may not make a look-alike.
+    assert call_error(iam.create_role, RoleName="LookAlike", Path=path,
+                      AssumeRolePolicyDocument=allow_trust()) == (
+        "InvalidInput", "The path /aws-service-role/ is reserved for service-linked roles; use "
+        "CreateServiceLinkedRole.", 400)
     task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
     m = re.fullmatch(r"task/aws-service-role/elasticbeanstalk\.amazonaws\.com/"
                      r"AWSServiceRoleForElasticBeanstalk/(.+)", task)
@@ -414,11 +438,9 @@ def test_credential_report(start_server):
     k1, k2 = sorted([k1, k2], key=lambda k: (k["CreateDate"], k["AccessKeyId"]))
     bob = iam.create_user(UserName="bob", Path="/ops/")["User"]
     has_password = True
-    try:
-        iam.create_login_profile(UserName="bob", Password="Correct-Horse-9!")
-    except iam.exceptions.ClientError as e:  # before login profiles exist
-        assert e.response["Error"]["Code"] == "NotImplemented"
-        has_password = False
+    iam.create_login_profile(UserName="bob", Password="Correct-Horse-9!")
+    # User names may hold commas: the report quotes such fields.
+    iam.create_user(UserName="with,comma")
     r = iam.generate_credential_report()
     assert (r["State"], r["Description"]) == (
         "STARTED", "No report exists. Starting a new report generation task")
@@ -431,7 +453,9 @@ def test_credential_report(start_server):
     text = got["Content"].decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == HEADER
-    assert [r[0] for r in rows[1:]] == ["<root_account>", "admin", "alice", "bob"]
+    assert [r[0] for r in rows[1:]] == ["<root_account>", "admin", "alice", "bob", "with,comma"]
+    assert all(len(r) == len(HEADER) for r in rows)
+    assert '"with,comma","arn:aws:iam::000000000000:user/with,comma",' in text
     table = {r[0]: dict(zip(HEADER, r)) for r in rows[1:]}
     admin = iam.get_user(UserName="admin")["User"]
     root = table["<root_account>"]

@@ -498,6 +498,33 @@ def test_sts_sessions_carry_mfa(server, iam):
     assert call_error(plain_role.list_roles)[0] == "AccessDenied"
 
 
+def test_mfa_codes_cannot_be_guessed_or_burnt(server, iam):
+    user = unique("mfaguess")
+    own = iam_arn("user", user)
+    _, key = create_user_with_key(iam, user, policy(statement("Allow", "sts:AssumeRole")))
+    me_sts = make_client("sts", server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+    serial, seed = new_device(iam)
+    codes = Codes(seed, enable(iam, user, serial, seed))
+    # The serial in another letter case is another device: none, whatever a policy says of it.
+    assert call_error(iam.deactivate_mfa_device, UserName=user, SerialNumber=serial.upper())[0] == \
+        "NoSuchEntity"
+    # A call the trust policy refuses does not spend the code it carried.
+    role = unique("nottrusting")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": own}}]}))
+    code = codes.next()
+    assert call_error(me_sts.assume_role, RoleArn=iam_arn("role", role), RoleSessionName="ss",
+                      SerialNumber=serial, TokenCode=code)[0] == "AccessDenied"
+    me_sts.get_session_token(SerialNumber=serial, TokenCode=code)
+    # Ten wrong codes in a row lock the device: even the right code is refused then.
+    for _ in range(10):
+        assert call_error(me_sts.get_session_token, SerialNumber=serial,
+                          TokenCode=wrong_code(seed)) == INVALID_CODE
+    assert call_error(me_sts.get_session_token, SerialNumber=serial,
+                      TokenCode=codes.next()) == INVALID_CODE
+
+
 # -- authorization, persistence, the CLI -------------------------------------------------------
 
 @pytest.fixture(scope="module")

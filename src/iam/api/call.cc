@@ -109,17 +109,24 @@ IamService::~IamService() {
 }
 
 Status IamService::rebuild() {
-  std::lock_guard lock(rebuild_mu_);
   std::shared_ptr<const Snapshot> next;
-  Status st = store_.read([&](store::Transaction& txn) -> Status {
-    auto s = Snapshot::build(txn, account_, master_key_);
-    if (!s) return std::unexpected(s.error());
-    next = std::move(*s);
+  uint64_t seq = 0;
+  PC_CHECK(store_.read([&](store::Transaction& txn) -> Status {
+    next = PC_TRY(Snapshot::build(txn, account_, master_key_));
+    seq = ++build_seq_;
     return {};
-  });
-  if (!st) return st;
-  snapshot_.store(std::move(next));
+  }));
+  publish(std::move(next), seq);
   return {};
+}
+
+void IamService::publish(std::shared_ptr<const Snapshot> next, uint64_t seq) {
+  // Builds are numbered inside the store's transactions, so in the order of the states they
+  // read; a slower publisher of an older state must not replace a newer one.
+  std::lock_guard lock(rebuild_mu_);
+  if (seq <= published_seq_) return;
+  published_seq_ = seq;
+  snapshot_.store(std::move(next));
 }
 
 Status IamService::ensure_admin(std::string_view user_id, std::string_view access_key_id,
@@ -198,6 +205,8 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
   out.open(response_tag, protocol::kIamXmlns);
   out.open(result_tag);
   bool has_result = true;
+  std::shared_ptr<const Snapshot> next;
+  uint64_t seq = 0;
   auto run = [&](store::Transaction& txn) -> Status {
     api::Call call{*this,
                    params,
@@ -208,12 +217,18 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
                    request_context(caller, req, clock_.now(), region_),
                    clock_.now()};
     call.context.action = "iam:" + std::string(*action);
-    Status st = op->run(call);
+    PC_CHECK(op->run(call));
     has_result = call.has_result;
-    return st;
+    if (op->writes) {
+      // The snapshot of the state about to be committed: if it cannot be built, the change is
+      // rolled back and the caller told so; once committed, it is what requests see.
+      next = PC_TRY(Snapshot::build(txn, account_, master_key_));
+      seq = ++build_seq_;
+    }
+    return {};
   };
   Status st = op->writes ? store_.write(run) : store_.read(run);
-  if (st && op->writes) st = rebuild();
+  if (st && next) publish(std::move(next), seq);
   if (!st) {
     if (st.error().code == ErrorCode::kInternal) log::error(st.error().message);
     return write_error(res, req, st.error());

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/seal.h"
 #include "core/x509.h"
+#include "iam/api/resource_tags.h"
 #include "iam/api/user_credentials.h"
 
 namespace portcullis::iam::api {
@@ -256,50 +257,13 @@ Status list_server(Call& c) {
   return {};
 }
 
-Status tag_server(Call& c) {
-  auto tags = PC_TRY(tags_param(c.params));
-  if (tags.empty())
-    return fail(ErrorCode::kValidationError,
-                "1 validation error detected: Value null at 'tags' failed to satisfy "
-                "constraint: Member must not be null");
-  add_request_tags(c.context, tags);
+Result<Tagged> server_tagged(Call& c) {
   auto cert = PC_TRY(existing_server(c));
-  c.has_result = false;
-  PC_CHECK(merge_tags(cert.doc, tags));
-  return save(c.txn, kServerCertificates, lower(cert.name), cert.doc);
+  return Tagged{std::string(kServerCertificates), lower(cert.name), std::move(cert.doc)};
 }
-
-Status untag_server(Call& c) {
-  std::vector<std::string> keys = list_param(c.params, "TagKeys");
-  if (keys.empty())
-    return fail(ErrorCode::kValidationError,
-                "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
-                "constraint: Member must not be null");
-  for (const std::string& k : keys) PC_CHECK(check(k, kTagKey, "tagKeys"));
-  c.context.set_list("aws:TagKeys", keys);
-  auto cert = PC_TRY(existing_server(c));
-  c.has_result = false;
-  auto it = cert.doc.find("Tags");
-  if (it != cert.doc.end() && it->value().is_array())
-    for (const std::string& key : keys)
-      erase_where(it->value().get_array(), [&](const json::value& t) {
-        return t.is_object() && lower(str(t.get_object(), "Key")) == lower(key);
-      });
-  return save(c.txn, kServerCertificates, lower(cert.name), cert.doc);
-}
-
-Status list_server_tags(Call& c) {
-  auto page = PC_TRY(page_param(c.params));
-  auto cert = PC_TRY(existing_server(c));
-  std::vector<json::object> items;
-  if (auto it = cert.doc.find("Tags"); it != cert.doc.end() && it->value().is_array())
-    for (const json::value& t : it->value().get_array())
-      if (t.is_object()) items.push_back(t.get_object());
-  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
-    write_fields(c.out, d, {"Key", "Value"});
-  });
-  return {};
-}
+Status tag_server(Call& c) { return tag_resource(c, server_tagged); }
+Status untag_server(Call& c) { return untag_resource(c, server_tagged); }
+Status list_server_tags(Call& c) { return list_resource_tags(c, server_tagged); }
 
 constexpr Op kOps[] = {
     {"UploadSigningCertificate", true, upload_signing},

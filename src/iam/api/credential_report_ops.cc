@@ -123,7 +123,17 @@ Result<std::string> build_report(Call& c) {
     csv += '\n';
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) csv += ',';
-      csv += row[i];
+      // User names may hold commas (and ARNs with them): such fields are quoted (RFC 4180).
+      if (row[i].find_first_of(",\"\n") == std::string::npos) {
+        csv += row[i];
+        continue;
+      }
+      csv += '"';
+      for (char ch : row[i]) {
+        if (ch == '"') csv += '"';
+        csv += ch;
+      }
+      csv += '"';
     }
   }
   return csv;

@@ -39,6 +39,17 @@ Status store_entity(Call& c, K k, const json::object& doc) {
   return save(c.txn, kind_info(k).table, lower(str(doc, name_param(k))), doc);
 }
 
+bool is_service_linked(const json::object& role) {
+  return str(role, "Path").starts_with("/aws-service-role/");
+}
+
+Status check_modifiable(K k, const json::object& doc) {
+  if (k != K::kRole || !is_service_linked(doc)) return {};
+  return fail(ErrorCode::kUnmodifiableEntity,
+              "Cannot perform the operation on the protected role '" +
+                  std::string(str(doc, "RoleName")) + "' - this role is only modifiable by AWS");
+}
+
 void write_entity(protocol::XmlWriter& out, K k, const json::object& doc) {
   switch (k) {
     case K::kUser:

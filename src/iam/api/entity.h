@@ -26,6 +26,10 @@ Result<Target> target(Call& c, K k, std::string_view name);
 // Reads the name parameter, authorizes on the entity and requires that it exists.
 Result<Target> existing(Call& c, K k, std::string_view param = {});
 Status store_entity(Call& c, K k, const json::object& doc);
+// Service-linked roles live under /aws-service-role/{service}/ (CreateServiceLinkedRole); only
+// their description may change, as on AWS: anything else answers UnmodifiableEntity.
+bool is_service_linked(const json::object& role);
+Status check_modifiable(K k, const json::object& doc);
 // The fields AWS returns for each kind, in its order.
 void write_entity(protocol::XmlWriter& out, K k, const json::object& doc);
 // A managed policy by ARN (AWS or customer managed), if it exists.

@@ -21,6 +21,11 @@ Status create(Call& c) {
   auto path = optional(c.params, "Path", kPath);
   if (!path) return std::unexpected(path.error());
   std::string p = path->value_or("/");
+  // The path of service-linked roles, which only CreateServiceLinkedRole makes.
+  if (k == K::kRole && p.starts_with("/aws-service-role/"))
+    return fail(ErrorCode::kInvalidInput,
+                "The path /aws-service-role/ is reserved for service-linked roles; use "
+                "CreateServiceLinkedRole.");
   json::object doc;
   doc["Path"] = p;
   doc[name_param(k)] = *name;
@@ -217,6 +222,8 @@ Status update_role(Call& c) {
   if (!max) return std::unexpected(max.error());
   auto t = existing(c, K::kRole);
   if (!t) return std::unexpected(t.error());
+  // A service-linked role's description may change, nothing else.
+  if (*max) PC_CHECK(check_modifiable(K::kRole, *t->doc));
   if (*description) (*t->doc)["Description"] = **description;
   if (*max) (*t->doc)["MaxSessionDuration"] = **max;
   return store_entity(c, K::kRole, *t->doc);
@@ -241,6 +248,7 @@ Status update_assume_role_policy(Call& c) {
   if (auto st = check_policy_document(*document, PolicyKind::kTrust); !st) return st;
   auto t = existing(c, K::kRole);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(K::kRole, *t->doc));
   c.has_result = false;
   (*t->doc)["AssumeRolePolicyDocument"] = *document;
   return store_entity(c, K::kRole, *t->doc);

@@ -26,6 +26,7 @@ Status put_inline(Call& c) {
   if (auto st = check_policy_document(*document, PolicyKind::kIdentity); !st) return st;
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
   inline_policies[*policy_name] = *document;
@@ -59,6 +60,7 @@ Status delete_inline(Call& c) {
   if (!policy_name) return std::unexpected(policy_name.error());
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
   if (!inline_policies.erase(*policy_name)) return no_such_inline(k, *policy_name);
@@ -94,6 +96,7 @@ Status attach(Call& c) {
   c.context.set("iam:PolicyARN", *arn);
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   auto exists = policy_exists(c, *arn);
   if (!exists) return std::unexpected(exists.error());
@@ -118,6 +121,7 @@ Status detach(Call& c) {
   c.context.set("iam:PolicyARN", *arn);
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   json::array& attached = array_member(*t->doc, "AttachedPolicies");
   auto it = std::find_if(attached.begin(), attached.end(),
@@ -159,6 +163,7 @@ Status put_boundary(Call& c) {
     c.context.set("iam:PermissionsBoundary", std::string(*b));
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   auto b = boundary_param(c);
   if (!b) return std::unexpected(b.error());
@@ -170,6 +175,7 @@ template <K k>
 Status delete_boundary(Call& c) {
   auto t = existing(c, k);
   if (!t) return std::unexpected(t.error());
+  PC_CHECK(check_modifiable(k, (*t->doc)));
   c.has_result = false;
   t->doc->erase("PermissionsBoundary");
   return store_entity(c, k, *t->doc);

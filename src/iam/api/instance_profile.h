@@ -20,8 +20,6 @@ Result<std::vector<json::object>> profiles_of_role(store::Transaction& txn,
 // What DeleteRole refuses before anything else: a service-linked role (UnmodifiableEntity) and
 // a role still in an instance profile (DeleteConflict).
 Status check_role_deletable(Call& c, const json::object& role);
-// Service-linked roles live under /aws-service-role/{service}/ (CreateServiceLinkedRole).
-bool is_service_linked(const json::object& role);
 
 // Writes a profile's members in the model's order, its roles as Role elements.
 Status write_instance_profile(Call& c, const json::object& profile);

@@ -28,15 +28,8 @@ Result<std::vector<json::object>> profiles_of_role(store::Transaction& txn,
   return out;
 }
 
-bool is_service_linked(const json::object& role) {
-  return str(role, "Path").starts_with("/aws-service-role/");
-}
-
 Status check_role_deletable(Call& c, const json::object& role) {
-  if (is_service_linked(role))
-    return fail(ErrorCode::kUnmodifiableEntity,
-                "Cannot perform the operation on the protected role '" +
-                    std::string(str(role, "RoleName")) + "' - this role is only modifiable by AWS");
+  PC_CHECK(check_modifiable(K::kRole, role));
   if (!PC_TRY(profiles_of_role(c.txn, str(role, "RoleName"))).empty())
     return fail(ErrorCode::kDeleteConflict,
                 "Cannot delete entity, must remove roles from instance profile first.");

@@ -117,7 +117,11 @@ Status delete_key(Call& c) {
   auto key = owned_key(c, *user);
   if (!key) return std::unexpected(key.error());
   c.has_result = false;
-  return c.txn.erase(kKeys, str(*key, "AccessKeyId"));
+  std::string id(str(*key, "AccessKeyId"));
+  PC_CHECK(c.txn.erase(kKeys, id));
+  PC_CHECK(c.txn.erase(kKeyUse, id));
+  c.service.forget_key_use(id);
+  return {};
 }
 
 Status key_last_used(Call& c) {

@@ -6,6 +6,7 @@
 #include "core/qr_code.h"
 #include "core/totp.h"
 #include "iam/api/entity.h"
+#include "iam/api/resource_tags.h"
 #include "iam/credentials.h"
 
 namespace portcullis::iam::api {
@@ -41,11 +42,19 @@ Error no_device(std::string_view serial) {
 }
 
 // The device named by SerialNumber, authorized on its ARN, existing.
+// A device by its exact serial. Devices are kept under the lower-case serial, so that names
+// differing only in case clash, but are addressed exactly: policies match ARNs case-sensitively.
+Result<std::optional<json::object>> load_device(store::Transaction& txn, std::string_view serial) {
+  auto doc = PC_TRY(load(txn, kMfaDevices, mfa_key(serial)));
+  if (doc && str(*doc, "SerialNumber") != serial) doc.reset();
+  return doc;
+}
+
 Result<Device> existing_device(Call& c) {
   Device d;
   d.serial = PC_TRY(required(c.params, "SerialNumber", kSerial));
   d.key = mfa_key(d.serial);
-  d.doc = PC_TRY(load(c.txn, kMfaDevices, d.key));
+  d.doc = PC_TRY(load_device(c.txn, d.serial));
   if (d.doc) add_resource_tags(c.context, *d.doc);
   PC_CHECK(c.authorize(d.serial));
   if (!d.doc) return std::unexpected(no_device(d.serial));
@@ -101,6 +110,8 @@ Status create_device(Call& c) {
     return fail(ErrorCode::kInvalidInput,
                 "The serial number of the MFA device would be longer "
                 "than 256 characters.");
+  // A path may hold characters a serial number may not; such a device could never be named again.
+  PC_CHECK(check(serial, kSerial, "path"));
   if (!tags.empty()) add_request_tags(c.context, tags);
   PC_CHECK(c.authorize(serial));
   if (!tags.empty()) PC_CHECK(c.authorize_also("iam:TagMFADevice", serial));
@@ -140,7 +151,7 @@ Status enable_device(Call& c) {
   std::string serial = PC_TRY(required(c.params, "SerialNumber", kSerial));
   json::object user = PC_TRY(device_user(c, false));
   c.has_result = false;
-  auto device = PC_TRY(load(c.txn, kMfaDevices, mfa_key(serial)));
+  auto device = PC_TRY(load_device(c.txn, serial));
   if (!device) return std::unexpected(no_device(serial));
   if (!str(*device, "UserName").empty())
     return fail(ErrorCode::kEntityAlreadyExists, "MFA Device is already in use.");
@@ -163,7 +174,7 @@ Status enable_device(Call& c) {
 Result<Device> users_device(Call& c) {
   std::string serial = PC_TRY(required(c.params, "SerialNumber", kSerial));
   json::object user = PC_TRY(device_user(c, false));
-  Device d{serial, mfa_key(serial), PC_TRY(load(c.txn, kMfaDevices, mfa_key(serial)))};
+  Device d{serial, mfa_key(serial), PC_TRY(load_device(c.txn, serial))};
   if (!d.doc) return std::unexpected(no_device(serial));
   if (!assigned_to(*d.doc, user))
     return fail(ErrorCode::kNoSuchEntity, "MFA Device invalid for user.");
@@ -184,7 +195,10 @@ Status resync_device(Call& c) {
   c.has_result = false;
   // A wider window than sign-in's, around the server's own time: the device's clock drifted.
   int64_t step = PC_TRY(two_codes(c, *d.doc, kResyncWindow, 0));
-  (*d.doc)["LastStep"] = step;
+  // Never backwards: codes already spent stay spent.
+  auto last = d.doc->find("LastStep");
+  if (last == d.doc->end() || !last->value().is_int64() || last->value().get_int64() < step)
+    (*d.doc)["LastStep"] = step;
   (*d.doc)["Drift"] = step - totp::step_of(c.now);
   return save(c.txn, kMfaDevices, d.key, *d.doc);
 }
@@ -250,50 +264,13 @@ Status list_virtual_devices(Call& c) {
   return {};
 }
 
-Status tag_device(Call& c) {
-  Tags tags = PC_TRY(tags_param(c.params));
-  if (tags.empty())
-    return fail(ErrorCode::kValidationError,
-                "1 validation error detected: Value null at 'tags' failed to satisfy "
-                "constraint: Member must not be null");
-  add_request_tags(c.context, tags);
+Result<Tagged> device_tagged(Call& c) {
   Device d = PC_TRY(existing_device(c));
-  c.has_result = false;
-  PC_CHECK(merge_tags(*d.doc, tags));
-  return save(c.txn, kMfaDevices, d.key, *d.doc);
+  return Tagged{std::string(kMfaDevices), std::move(d.key), std::move(*d.doc)};
 }
-
-Status untag_device(Call& c) {
-  std::vector<std::string> keys = list_param(c.params, "TagKeys");
-  if (keys.empty())
-    return fail(ErrorCode::kValidationError,
-                "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
-                "constraint: Member must not be null");
-  c.context.set_list("aws:TagKeys", keys);
-  Device d = PC_TRY(existing_device(c));
-  c.has_result = false;
-  json::value& tags = (*d.doc)["Tags"];
-  if (!tags.is_array()) tags.emplace_array();
-  for (const std::string& key : keys)
-    erase_where(tags.as_array(), [&](const json::value& v) {
-      const json::object* o = v.if_object();
-      return o && lower(str(*o, "Key")) == lower(key);
-    });
-  return save(c.txn, kMfaDevices, d.key, *d.doc);
-}
-
-Status list_device_tags(Call& c) {
-  Page page = PC_TRY(page_param(c.params));
-  Device d = PC_TRY(existing_device(c));
-  std::vector<json::object> items;
-  if (auto it = d.doc->find("Tags"); it != d.doc->end() && it->value().is_array())
-    for (const json::value& v : it->value().get_array())
-      if (const json::object* o = v.if_object()) items.push_back(*o);
-  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& t) {
-    write_fields(c.out, t, {"Key", "Value"});
-  });
-  return {};
-}
+Status tag_device(Call& c) { return tag_resource(c, device_tagged); }
+Status untag_device(Call& c) { return untag_resource(c, device_tagged); }
+Status list_device_tags(Call& c) { return list_resource_tags(c, device_tagged); }
 
 constexpr Op kOps[] = {
     {"CreateVirtualMFADevice", true, create_device},
