@@ -58,6 +58,8 @@ const Setting kSettings[] = {
                    "comma-separated regions to serve; empty: every AWS commercial region"),
     STRING_SETTING(account_id, "the 12-digit account id of this server"),
     NUMBER_SETTING(workers, int, 0, 256, "worker threads; 0 means one per core"),
+    NUMBER_SETTING(blocking_threads, int, 1, 256,
+                   "threads for control-plane calls, which read and write the store"),
     STRING_SETTING(log_level, "debug, info, warn, error or off"),
     STRING_SETTING(log_file, "append logs to this file instead of stderr"),
     Setting{

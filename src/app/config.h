@@ -21,6 +21,7 @@ struct Config {
   std::string regions;                // comma-separated; empty: every AWS commercial region
   std::string account_id = "000000000000";
   int workers = 0;  // 0: one per core
+  int blocking_threads = 4;  // the pool for control-plane calls (store, XML, key fetches)
   std::string log_level = "info";
   std::string log_file;  // empty: stderr
   bool access_log = true;

@@ -18,6 +18,14 @@
 namespace portcullis::app {
 
 int serve(Config config) {
+  // Blocked before any thread starts (services start their own): every thread inherits the mask,
+  // and the main thread alone takes the signals, with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   if (auto st = validate(config); !st) {
     std::cerr << "portcullis: " << st.error().message << "\n";
     return 2;
@@ -94,17 +102,12 @@ int serve(Config config) {
   // A client or log reader that goes away must not kill the server.
   signal(SIGPIPE, SIG_IGN);
 
-  // Workers inherit this mask; the main thread alone takes the signals, with sigwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;
   options.workers = config.workers;
+  options.blocking_threads = config.blocking_threads;
   options.limits.max_header_bytes = config.max_header_bytes;
   options.limits.max_body_bytes = config.max_body_bytes;
   options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);

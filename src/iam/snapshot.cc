@@ -1,5 +1,6 @@
 #include "iam/snapshot.h"
 
+#include <atomic>
 #include <boost/json.hpp>
 
 #include "core/encoding.h"
@@ -93,7 +94,9 @@ std::shared_ptr<const Policy> Snapshot::find_policy(std::string_view arn) const 
 Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
                                                         std::string_view account,
                                                         std::string_view master_key) {
+  static std::atomic<uint64_t> next_id{1};
   auto snap = std::make_shared<Snapshot>();
+  snap->id_ = next_id.fetch_add(1);
   snap->account_ = account;
 
   // Managed policies first: principals share them.

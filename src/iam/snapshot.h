@@ -83,6 +83,8 @@ class Snapshot {
   // A managed policy by ARN (customer or AWS managed), compiled.
   std::shared_ptr<const Policy> find_policy(std::string_view arn) const;
   const std::string& account() const { return account_; }
+  // Unique among the snapshots of this process: tells caches built from one apart.
+  uint64_t id() const { return id_; }
 
   // Reads every IAM document of the store; secrets are decrypted with `master_key`.
   static Result<std::shared_ptr<const Snapshot>> build(store::Transaction& txn,
@@ -90,6 +92,7 @@ class Snapshot {
                                                        std::string_view master_key);
 
  private:
+  uint64_t id_ = 0;
   std::string account_;
   std::unordered_map<std::string, KeyEntry> keys_;
   std::unordered_map<std::string, std::shared_ptr<const PrincipalEntry>> users_, roles_;

@@ -348,7 +348,7 @@ Result<ParsedAuth> parse(const http::Request& r, const VerifyOptions& opt, Syste
   return a;
 }
 
-Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secret,
+Result<std::string> verify(const http::Request& r, const ParsedAuth& a, std::string_view secret,
               const VerifyOptions& opt) {
   // The payload hash: what the client declares (checked against the body unless it chose
   // UNSIGNED-PAYLOAD), otherwise the hash of the raw body bytes.
@@ -422,7 +422,8 @@ Status verify(const http::Request& r, const ParsedAuth& a, std::string_view secr
     sts.clear();
     append_string_to_sign(sts, a.amz_date, scope, creq);
     crypto::Digest expected = signer.mac(sts);
-    if (well_formed && CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0) return {};
+    if (well_formed && CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0)
+      return std::string(raw_path);
     if (attempt == 0) {
       first_creq = creq;
       first_sts = sts;

@@ -52,9 +52,11 @@ bool has_authentication(const http::Request& request);
 Result<ParsedAuth> parse(const http::Request& request, const VerifyOptions& options,
                          SystemTime now);
 
-// Checks the signature with `secret`. Signing keys are cached per thread by
-// (access key id, date, region, service).
-Status verify(const http::Request& request, const ParsedAuth& auth, std::string_view secret,
-              const VerifyOptions& options);
+// Checks the signature with `secret` and answers the path it covers: the request's path, or, for
+// a client that signed the path encoded only once, that path percent-decoded once ("/a%2Fb"
+// signed as "/a/b"). Whoever routes or authorizes on the path must use this one. Signing keys
+// are cached per thread by (access key id, date, region, service).
+Result<std::string> verify(const http::Request& request, const ParsedAuth& auth,
+                           std::string_view secret, const VerifyOptions& options);
 
 }  // namespace portcullis::sigv4

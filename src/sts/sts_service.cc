@@ -6,6 +6,7 @@
 #include "iam/authorize.h"
 #include "protocol/errors.h"
 #include "sts/call.h"
+#include "sts/session_cache.h"
 
 namespace portcullis::sts {
 
@@ -96,20 +97,48 @@ Result<KeySetCache::Keys> KeySetCache::keys(const std::string& issuer,
   std::string id = issuer;
   for (const std::string& t : thumbprints) id += "|" + iam::lower(t);
   {
-    std::lock_guard lock(mu_);
-    auto it = sets_.find(id);
-    if (it != sets_.end()) {
+    std::unique_lock lock(mu_);
+    auto usable = [&]() -> std::optional<Result<Keys>> {
+      auto it = sets_.find(id);
+      if (it == sets_.end()) return std::nullopt;
       const Entry& e = it->second;
       auto age = now - e.fetched;
       bool recent = age < std::chrono::seconds(10);
       if (e.error && recent) return std::unexpected(*e.error);
       if (e.keys && (recent || (!refresh && age < std::chrono::hours(1)))) return e.keys;
+      return std::nullopt;
+    };
+    if (auto r = usable()) return *r;
+    // One fetch per provider at a time, and at most kMaxWaiting callers waiting for it: a slow
+    // provider holds a bounded part of the blocking pool, never all of it. Callers beyond that
+    // get the keys the provider had, or AWS's answer for a provider that cannot be reached.
+    auto& waiting = fetching_[id];  // created as 0 when no fetch is in flight
+    if (waiting > 0) {
+      auto it = sets_.find(id);
+      if (waiting > kMaxWaiting) {
+        if (it != sets_.end() && it->second.keys) return it->second.keys;
+        return fail(ErrorCode::kInvalidIdentityToken,
+                    "Couldn't retrieve verification key from your identity provider, please "
+                    "reference AssumeRoleWithWebIdentity documentation for requirements");
+      }
+      ++waiting;
+      // The fetch gives up after 5 seconds; once it ended, the counter went with it.
+      if (!fetched_.wait_for(lock, std::chrono::seconds(6),
+                             [&] { return !fetching_.contains(id); }))
+        --fetching_[id];
+      if (auto r = usable()) return *r;
+      return fail(ErrorCode::kInvalidIdentityToken,
+                  "Couldn't retrieve verification key from your identity provider, please "
+                  "reference AssumeRoleWithWebIdentity documentation for requirements");
     }
+    waiting = 1;  // the fetcher itself
   }
   // Fetched without the lock: other providers' tokens are not held up.
   const auto started = std::chrono::steady_clock::now();
   auto fetched = federation::oidc::fetch_jwks(issuer, thumbprints, std::chrono::seconds(5));
   std::lock_guard lock(mu_);
+  fetching_.erase(id);
+  fetched_.notify_all();
   if (!fetched) {
     // A slow failure (a timeout) is remembered, so a provider that hangs holds one call every
     // 10 seconds, not every call; a quick one (refused, an HTTP error) is simply tried again.
@@ -133,11 +162,25 @@ StsService::StsService(iam::IamService& iam, store::Store& store, TokenKeys keys
 Result<SessionCaller> StsService::session_caller(std::string_view access_key_id,
                                                  std::string_view token,
                                                  const iam::Snapshot& snapshot) const {
-  auto claims = keys_.open(token, clock_.now());
+  const SystemTime now = clock_.now();
+  SessionCache& cache = SessionCache::local();
+  if (auto hit = cache.find(token, access_key_id, snapshot.id(), now)) return std::move(*hit);
+  SystemTime expires;
+  auto built = build_session_caller(access_key_id, token, snapshot, now, expires);
+  if (built) cache.put(token, access_key_id, snapshot.id(), expires, *built);
+  return built;
+}
+
+Result<SessionCaller> StsService::build_session_caller(std::string_view access_key_id,
+                                                       std::string_view token,
+                                                       const iam::Snapshot& snapshot,
+                                                       SystemTime now, SystemTime& expires) const {
+  auto claims = keys_.open(token, now);
   if (!claims) return std::unexpected(claims.error());
   const Error invalid{ErrorCode::kInvalidClientTokenId, ""};
   if (claims->access_key_id != access_key_id || claims->account != snapshot.account())
     return std::unexpected(invalid);
+  expires = from_epoch(claims->expires);
   auto entry = std::make_shared<PrincipalEntry>();
   PrincipalEntry::Session session;
   session.issued = from_epoch(claims->issued);

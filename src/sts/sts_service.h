@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <condition_variable>
 #include <unordered_map>
 #include <vector>
 
@@ -68,6 +69,11 @@ class KeySetCache {
   };
   std::mutex mu_;
   std::unordered_map<std::string, Entry> sets_;
+  // Providers whose keys are being fetched, with the number of calls held for it (the fetch's
+  // own and those waiting for its result).
+  static constexpr int kMaxWaiting = 1;
+  std::unordered_map<std::string, int> fetching_;
+  std::condition_variable fetched_;
 };
 
 class StsService {
@@ -78,6 +84,7 @@ class StsService {
 
   // The caller behind session credentials (an ASIA… key with its token): InvalidClientTokenId
   // for a bad token or one whose role or user no longer exists, ExpiredToken when expired.
+  // Built once per session, thread and IAM snapshot (SessionCache), then looked up.
   Result<SessionCaller> session_caller(std::string_view access_key_id, std::string_view token,
                                        const iam::Snapshot& snapshot) const;
 
@@ -91,6 +98,11 @@ class StsService {
                        http::Response& response) const;
 
  private:
+  // session_caller without the cache; `expires` is the session's end.
+  Result<SessionCaller> build_session_caller(std::string_view access_key_id,
+                                             std::string_view token,
+                                             const iam::Snapshot& snapshot, SystemTime now,
+                                             SystemTime& expires) const;
   void dispatch(const http::Request& request, const protocol::QueryParams& params,
                 const iam::PrincipalEntry* caller, const iam::Snapshot& snapshot,
                 std::string_view region, http::Response& response) const;

@@ -661,3 +661,58 @@ def test_key_rotation(iam, sts, oidc_provider):
     for _ in range(3):
         invalid_token(sts, p.token(ghost), name)
     assert p.jwks_fetches == 2, p.requests
+
+
+# -- a provider that hangs ---------------------------------------------------------------------------
+
+def test_a_hanging_provider_holds_a_bounded_part_of_the_blocking_pool(start_server, tmp_path):
+    """Keys are fetched once per provider at a time, with at most one more caller waiting for the
+    fetch; further callers are answered at once. So a provider that accepts connections and never
+    answers holds two of the four blocking threads while other control-plane calls go on."""
+    import socket
+    import threading
+
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(16)  # accepted by the kernel, never answered
+    port = hang.getsockname()[1]
+    s = start_server("--blocking-threads", "4")
+    iam = s.client("iam")
+    arn = iam.create_open_id_connect_provider(Url=f"https://127.0.0.1:{port}", ClientIDList=["app1"],
+                                              ThumbprintList=["0" * 40])["OpenIDConnectProviderArn"]
+    name = unique("hang")
+    make_role(iam, name, web_identity_trust(arn))
+    key = SigningKey("h1")
+    now = int(time.time())
+    token = jwt({"iss": f"https://127.0.0.1:{port}", "aud": "app1", "sub": "alice", "iat": now,
+                 "exp": now + 300}, key)
+    sts = unsigned_client(s, "sts")
+    done: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def call(i):
+        try:
+            assume(sts, token, name, session=f"s{i}")
+            outcome = "issued"
+        except ClientError as e:
+            outcome = e.response["Error"]["Code"]
+        with lock:
+            done.append((f"assume{i}", outcome))
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    # While the fetch hangs, the other threads of the pool answer other calls.
+    ident = s.client("sts").get_caller_identity()
+    with lock:
+        done.append(("identity", ident["Account"]))
+    for t in threads:
+        t.join(timeout=20)
+    hang.close()
+    names = [n for n, _ in done]
+    assert len(done) == 11, done
+    # Only the fetch and its one waiter were still held when the identity call was answered; the
+    # other eight callers had been answered at once.
+    assert len(names) - 1 - names.index("identity") == 2, done
+    assert all(outcome == "InvalidIdentityToken" for n, outcome in done if n != "identity"), done

@@ -47,7 +47,8 @@ class VerifierTest : public ::testing::Test {
                std::string_view secret = kCreds.secret_access_key) {
     auto parsed = parse(r, opt, now);
     if (!parsed) return std::unexpected(parsed.error());
-    return verify(r, *parsed, secret, opt);
+    PC_TRY(verify(r, *parsed, secret, opt));
+    return {};
   }
   std::vector<std::string> regions{"us-east-1"};
   VerifyOptions opt;
@@ -267,6 +268,26 @@ TEST_F(VerifierTest, AcceptsDoubleAndSingleEncodedPaths) {
   // Dot segments and repeated slashes are normalized before signing.
   Signed dots = make_signed(p, "/pets/./x/../y//z");
   EXPECT_TRUE(check(dots.request(), kT).has_value());
+}
+
+// The verifier says which spelling of the path the signature covered: a signature over
+// "/a/b" sent as "/a%2Fb" verifies, and its path is "/a/b", not the request's.
+TEST_F(VerifierTest, ReportsThePathTheSignatureCovers) {
+  SigningParams p{"us-east-1", "sts", kT};
+  auto verified = [&](const http::Request& r) {
+    auto parsed = parse(r, opt, kT);
+    EXPECT_TRUE(parsed.has_value());
+    return verify(r, *parsed, kCreds.secret_access_key, opt);
+  };
+  Signed plain = make_signed(p, "/a%2Fb");
+  auto as_sent = verified(plain.request());
+  ASSERT_TRUE(as_sent.has_value());
+  EXPECT_EQ(*as_sent, plain.request().path());
+  Signed single = make_signed(p, "/a/b");
+  single.out.path = "/a%2Fb";
+  auto decoded = verified(single.request());
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(*decoded, "/a/b");
 }
 
 TEST_F(VerifierTest, HttpDateHeaderInsteadOfXAmzDate) {

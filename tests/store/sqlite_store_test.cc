@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "store/store.h"
 
@@ -25,6 +27,43 @@ class SqliteStoreTest : public ::testing::Test {
   }
   std::filesystem::path dir_;
 };
+
+// Reads run on their own connections: one made while a write is open does not wait for it, and
+// sees the last committed state.
+TEST_F(SqliteStoreTest, ReadsDoNotWaitForAnOpenWrite) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->write([](Transaction& t) { return t.put("t", "k", "v1"); }));
+  std::promise<void> writing, read_done;
+  std::future<void> read_finished = read_done.get_future();
+  std::thread writer([&] {
+    (void)s->write([&](Transaction& t) -> Status {
+      PC_CHECK(t.put("t", "k", "v2"));
+      writing.set_value();
+      // Held open until the read finished (or 5 s passed: the read then waited for us).
+      read_finished.wait_for(std::chrono::seconds(5));
+      return {};
+    });
+  });
+  writing.get_future().wait();
+  std::string seen;
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(s->read([&](Transaction& t) -> Status {
+    seen = PC_TRY(t.get("t", "k")).value_or("");
+    return {};
+  }));
+  bool waited = std::chrono::steady_clock::now() - started >= std::chrono::seconds(4);
+  read_done.set_value();
+  writer.join();
+  EXPECT_FALSE(waited);
+  EXPECT_EQ(seen, "v1");
+  std::string after;
+  ASSERT_TRUE(s->read([&](Transaction& t) -> Status {
+    after = PC_TRY(t.get("t", "k")).value_or("");
+    return {};
+  }));
+  EXPECT_EQ(after, "v2");
+}
 
 TEST_F(SqliteStoreTest, PutGetEraseScan) {
   auto s = open();

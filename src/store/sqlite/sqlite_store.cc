@@ -17,6 +17,8 @@ constexpr const char* kMigrations[] = {
     " PRIMARY KEY (tbl, key)) WITHOUT ROWID;",
 };
 
+constexpr int kReaders = 4;
+
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) {
@@ -51,9 +53,10 @@ std::string column(sqlite3_stmt* s, int i) {
            : std::string();
 }
 
-class SqliteStore final : public Store, private Transaction {
+// One SQLite connection with its prepared statements, and the Transaction its calls make.
+class Connection final : public Transaction {
  public:
-  explicit SqliteStore(sqlite3* db)
+  explicit Connection(sqlite3* db)
       : db_(db),
         get_(db, "SELECT value FROM documents WHERE tbl = ?1 AND key = ?2"),
         put_(db,
@@ -64,33 +67,26 @@ class SqliteStore final : public Store, private Transaction {
               "SELECT key, value FROM documents WHERE tbl = ?1 AND key >= ?2"
               " AND substr(key, 1, length(?2)) = ?2 ORDER BY key") {}
   // close_v2 defers the close until the members' statements are finalized.
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  ~Connection() override { sqlite3_close_v2(db_); }
 
   bool prepared() const { return get_.ok() && put_.ok() && erase_.ok() && scan_.ok(); }
 
-  Status write(const std::function<Status(Transaction&)>& fn) override {
-    std::lock_guard lock(mu_);
-    if (auto st = exec("BEGIN IMMEDIATE"); !st) return st;
+  // Runs `fn` in a transaction begun with `begin`: committed when it succeeds, rolled back when
+  // it fails.
+  Status run(const char* begin, const std::function<Status(Transaction&)>& fn) {
+    PC_CHECK(exec(begin));
     Status result = guarded(fn);
     if (result) result = exec("COMMIT");
     if (!result) {
       exec("ROLLBACK");
       return result;
     }
-    ++version_;
     return {};
   }
 
-  Status read(const std::function<Status(Transaction&)>& fn) override {
-    std::lock_guard lock(mu_);
-    if (auto st = exec("BEGIN"); !st) return st;
-    Status result = guarded(fn);
-    exec("COMMIT");
-    return result;
-  }
+  std::mutex mu;  // one transaction at a time on a connection
 
-  uint64_t version() const override { return version_.load(); }
-
+ private:
   // An exception escaping `fn` fails the transaction (which is then rolled back) instead of
   // leaving it open for good.
   Status guarded(const std::function<Status(Transaction&)>& fn) {
@@ -111,7 +107,6 @@ class SqliteStore final : public Store, private Transaction {
     return {};
   }
 
- private:
   Status error(const char* what) {
     return fail(ErrorCode::kInternal, std::string("store: ") + what + ": " + sqlite3_errmsg(db_));
   }
@@ -157,9 +152,41 @@ class SqliteStore final : public Store, private Transaction {
   }
 
   sqlite3* db_;
-  std::mutex mu_;
-  std::atomic<uint64_t> version_{0};
   Statement get_, put_, erase_, scan_;
+};
+
+// The store: one connection for writes, serialized, and a few read-only connections, so that
+// reads (in WAL mode, of the last committed state) neither wait for writes nor for each other.
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
+      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+  Status write(const std::function<Status(Transaction&)>& fn) override {
+    std::lock_guard lock(writer_->mu);
+    PC_CHECK(writer_->run("BEGIN IMMEDIATE", fn));
+    ++version_;
+    return {};
+  }
+
+  Status read(const std::function<Status(Transaction&)>& fn) override {
+    // A free reader if there is one, else the next in turn.
+    for (auto& r : readers_) {
+      std::unique_lock lock(r->mu, std::try_to_lock);
+      if (lock.owns_lock()) return r->run("BEGIN", fn);
+    }
+    Connection& r = *readers_[next_.fetch_add(1) % readers_.size()];
+    std::lock_guard lock(r.mu);
+    return r.run("BEGIN", fn);
+  }
+
+  uint64_t version() const override { return version_.load(); }
+
+ private:
+  std::unique_ptr<Connection> writer_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::atomic<size_t> next_{0};
+  std::atomic<uint64_t> version_{0};
 };
 
 Status migrate(sqlite3* db) {
@@ -198,23 +225,32 @@ Status migrate(sqlite3* db) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    return fail(ErrorCode::kInternal, "cannot open store " + path + ": " + msg);
-  }
-  sqlite3_busy_timeout(db, 5000);
+  auto open = [&](int flags) -> Result<sqlite3*> {
+    sqlite3* db = nullptr;
+    if (int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+        rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close_v2(db);
+      return fail(ErrorCode::kInternal, "cannot open store " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+  };
+  sqlite3* db = PC_TRY(open(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   if (auto st = migrate(db); !st) {
     sqlite3_close_v2(db);
     return std::unexpected(st.error());
   }
-  auto store = std::make_unique<SqliteStore>(db);
-  if (!store->prepared()) return fail(ErrorCode::kInternal, "store: cannot prepare statements");
-  return std::unique_ptr<Store>(std::move(store));
+  auto writer = std::make_unique<Connection>(db);
+  if (!writer->prepared()) return fail(ErrorCode::kInternal, "store: cannot prepare statements");
+  // As many readers as control-plane calls may run at once is plenty; fewer only queue reads.
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    auto reader = std::make_unique<Connection>(PC_TRY(open(SQLITE_OPEN_READONLY)));
+    if (!reader->prepared()) return fail(ErrorCode::kInternal, "store: cannot prepare statements");
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(writer), std::move(readers)));
 }
 
 }  // namespace portcullis::store
