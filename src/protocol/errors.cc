@@ -124,7 +124,12 @@ WireError wire_error(Protocol protocol, ErrorCode code) {
 void write_error(http::Response& res, Protocol protocol, const Error& error,
                  std::string_view request_id, std::string_view xmlns) {
   WireError w = wire_error(protocol, error.code);
-  std::string_view message = error.message.empty() ? w.message : std::string_view(error.message);
+  // An internal failure's cause is ours to log, never the client's to read.
+  if (error.code == ErrorCode::kInternal && !error.message.empty())
+    log::error("request " + std::string(request_id) + ": " + error.message);
+  std::string_view message = error.message.empty() || error.code == ErrorCode::kInternal
+                                 ? w.message
+                                 : std::string_view(error.message);
   res.status = w.status;
   res.set_header("x-amzn-RequestId", std::string(request_id));
   if (protocol == Protocol::kQuery) {
