@@ -90,6 +90,12 @@ Status check_placement(json::object& doc, const json::object& parent, std::strin
     return std::unexpected(bad_request(
         "Cannot create a child of a resource with a greedy path variable: " +
         std::string(sv(parent, "pathPart"))));
+  // A rename must not put a greedy path variable above children the create rule kept out.
+  if (!self.empty() && is_greedy(part))
+    for (const auto& kv : section(doc, "resources"))
+      if (sv(kv.value().as_object(), "parentId") == self)
+        return std::unexpected(bad_request(
+            "A resource with children cannot have a greedy path variable: " + std::string(part)));
   for (const auto& kv : section(doc, "resources")) {
     const json::object& r = kv.value().as_object();
     if (sv(r, "parentId") != sv(parent, "id") || sv(r, "id") == self) continue;
