@@ -133,3 +133,62 @@ def test_a_key_reaches_a_stage_through_one_plan(ag):
         {"op": "add", "path": "/apiStages", "value": f"{api}:prod"}])
     assert (code, status) == ("ConflictException", 409), message
     assert ag.get_usage_plan(usagePlanId=second)["apiStages"] == []
+
+
+@pytest.mark.parametrize("paths, fragment", [
+    ([{"/a": {}}], "paths must be a map of paths to path items"),
+    ({"/a": 5}, "Invalid path item '/a'"),
+    ({"/a": {"get": "nothing"}}, "Invalid operation 'GET /a'"),
+    ({"/a": {"get": {"responses": {"200": {"description": "ok"}},
+                     "x-amazon-apigateway-integration": [MOCK]}}},
+     "Invalid x-amazon-apigateway-integration of 'GET /a'"),
+])
+def test_documents_of_the_wrong_shape_are_refused(ag, paths, fragment):
+    before = api_count(ag)
+    document = json.dumps({"openapi": "3.0.1", "info": {"title": unique("h"), "version": "1"},
+                           "paths": paths}).encode()
+    code, message, status = call_error(ag.import_rest_api, body=document)
+    assert (code, status) == ("BadRequestException", 400), message
+    assert fragment in message, message
+    assert api_count(ag) == before
+    # Merged into an existing API, the same.
+    api = new_api(ag, "shape")
+    code, message, status = call_error(ag.put_rest_api, restApiId=api, mode="merge", body=document)
+    assert (code, status, fragment in message) == ("BadRequestException", 400, True), message
+
+
+def bad_request(r, fragment: str) -> None:
+    assert r.status == 400 and r.header("x-amzn-errortype") == "BadRequestException", r.text
+    assert fragment in json.loads(r.text)["message"], r.text
+
+
+def test_bodies_of_the_wrong_shape_are_refused(ag, server):
+    api = new_api(ag, "bodies")
+    root = ag.get_resources(restApiId=api)["items"][0]["id"]
+    method = f"/restapis/{api}/resources/{root}/methods/GET"
+    bad_request(signed_json(server, "PUT", method,
+                            {"authorizationType": "NONE", "requestParameters": {"method.request.header.x": "yes"}}),
+                "requestParameters")
+    ag.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    bad_request(signed_json(server, "PUT", method + "/integration",
+                            {"type": "MOCK", "requestParameters": {"integration.request.header.x": {"a": 1}}}),
+                "requestParameters")
+    bad_request(signed_json(server, "POST", f"/restapis/{api}/authorizers",
+                            {"name": "c", "type": "COGNITO_USER_POOLS", "providerARNs": "arn:aws:cognito-idp:x"}),
+                "providerARNs")
+    bad_request(signed_json(server, "POST", f"/restapis/{api}/documentation/parts",
+                            {"location": "API", "properties": "{}"}), "location must be a structure")
+    bad_request(signed_json(server, "POST", "/usageplans", {"name": unique("p"), "apiStages": [1]}),
+                "Each API stage must be a structure")
+    bad_request(signed_json(server, "POST", "/usageplans", {"name": unique("p"), "throttle": [1]}),
+                "throttle must be a structure")
+    ag.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = ag.create_deployment(restApiId=api)["id"]
+    bad_request(signed_json(server, "POST", f"/restapis/{api}/stages",
+                            {"stageName": "s", "deploymentId": deployment, "variables": ["a"]}),
+                "variables")
+    ag.create_stage(restApiId=api, stageName="s", deploymentId=deployment)
+    bad_request(signed_json(server, "PATCH", f"/restapis/{api}/stages/s",
+                            {"patchOperations": [{"op": "replace", "path": "/variables/a", "value": {"b": 1}}]}),
+                "a patch value is a string")
+    assert "variables" not in ag.get_stage(restApiId=api, stageName="s")

@@ -59,7 +59,7 @@ Result<std::optional<std::string>> opt_str(const json::object& o, std::string_vi
   const json::value* v = find(o, key);
   if (!v) return std::nullopt;
   if (!v->is_string()) return std::unexpected(wrong_type(key, "a string"));
-  return std::string(v->as_string());
+  return std::string(v->get_string());
 }
 
 Result<std::string> req_str(const json::object& o, std::string_view key) {
@@ -75,14 +75,14 @@ Result<std::optional<bool>> opt_bool(const json::object& o, std::string_view key
   const json::value* v = find(o, key);
   if (!v) return std::nullopt;
   if (!v->is_bool()) return std::unexpected(wrong_type(key, "a boolean"));
-  return v->as_bool();
+  return v->get_bool();
 }
 
 Result<std::optional<int64_t>> opt_int(const json::object& o, std::string_view key) {
   const json::value* v = find(o, key);
   if (!v) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64() && v->as_uint64() <= INT64_MAX) return int64_t(v->as_uint64());
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= INT64_MAX) return int64_t(v->get_uint64());
   return std::unexpected(wrong_type(key, "an integer"));
 }
 
@@ -98,20 +98,20 @@ Result<std::optional<json::object>> opt_map(const json::object& o, std::string_v
   const json::value* v = find(o, key);
   if (!v) return std::nullopt;
   if (!v->is_object()) return std::unexpected(wrong_type(key, "a map"));
-  for (const auto& kv : v->as_object())
+  for (const auto& kv : v->get_object())
     if (bools ? !kv.value().is_bool() : !kv.value().is_string())
       return std::unexpected(
           wrong_type(std::string(key) + "." + std::string(kv.key()), bools ? "a boolean" : "a string"));
-  return v->as_object();
+  return v->get_object();
 }
 
 Result<std::optional<json::array>> opt_list(const json::object& o, std::string_view key) {
   const json::value* v = find(o, key);
   if (!v) return std::nullopt;
   if (!v->is_array()) return std::unexpected(wrong_type(key, "a list"));
-  for (const json::value& e : v->as_array())
+  for (const json::value& e : v->get_array())
     if (!e.is_string()) return std::unexpected(wrong_type(key, "a list of strings"));
-  return v->as_array();
+  return v->get_array();
 }
 
 Result<std::optional<json::object>> opt_tls_config(const json::object& o, std::string_view key) {
@@ -119,7 +119,7 @@ Result<std::optional<json::object>> opt_tls_config(const json::object& o, std::s
   if (!v) return std::nullopt;
   if (!v->is_object()) return std::unexpected(wrong_type(key, "a structure"));
   json::object out;
-  if (auto skip = PC_TRY(opt_bool(v->as_object(), "insecureSkipVerification")))
+  if (auto skip = PC_TRY(opt_bool(v->get_object(), "insecureSkipVerification")))
     out["insecureSkipVerification"] = *skip;
   return out;
 }
@@ -130,7 +130,7 @@ Result<std::optional<json::object>> opt_tags(const json::object& body, std::stri
   if (tags->size() > 50)
     return std::unexpected(bad_request("Too many tags: at most 50 are allowed"));
   for (const auto& kv : *tags) {
-    std::string_view k = kv.key(), v = kv.value().as_string();
+    std::string_view k = kv.key(), v = sv(kv.value());  // opt_map checked: strings
     if (k.empty() || k.size() > 128)
       return std::unexpected(bad_request("Tag keys must be between 1 and 128 characters long"));
     if (v.size() > 256)
@@ -230,7 +230,7 @@ Result<json::object> load_row(Call& c, std::string_view table, std::string_view 
                               std::string_view message) {
   auto text = PC_TRY(c.txn.get(table, key));
   if (!text) return std::unexpected(not_found(std::string(message)));
-  return json::parse(*text).as_object();
+  return parse_row(*text);
 }
 
 Result<json::object> load_api(Call& c, std::string_view id) {
@@ -240,13 +240,11 @@ Result<json::object> load_api(Call& c, std::string_view id) {
 Result<json::object> load_api(Call& c) { return load_api(c, c.label("restapi_id")); }
 
 Status save_api(Call& c, const json::object& doc) {
-  return c.txn.put(kApis, sv(doc.at("api").as_object(), "id"), json::serialize(doc));
+  return c.txn.put(kApis, sv(obj(doc, "api"), "id"), json::serialize(doc));
 }
 
 json::object& section(json::object& doc, std::string_view name) {
-  json::value& v = doc[name];
-  if (!v.is_object()) v = json::object();
-  return v.as_object();
+  return ensure_object(doc[name]);
 }
 
 Result<json::object*> find_in(json::object& doc, std::string_view section_name,
@@ -254,7 +252,7 @@ Result<json::object*> find_in(json::object& doc, std::string_view section_name,
   json::object& s = section(doc, section_name);
   auto it = s.find(key);
   if (it == s.end() || !it->value().is_object()) return std::unexpected(not_found(std::move(message)));
-  return &it->value().as_object();
+  return &it->value().get_object();
 }
 
 json::value parse_json(std::string_view text) {
@@ -274,8 +272,57 @@ bool only_chars(std::string_view s, std::string_view extra) {
 
 std::string_view sv(const json::object& o, std::string_view key) {
   auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string_view(it->value().as_string())
-                                                  : std::string_view();
+  return it != o.end() ? sv(it->value()) : std::string_view();
+}
+
+std::string_view sv(const json::value& v) {
+  return v.is_string() ? std::string_view(v.get_string()) : std::string_view();
+}
+
+const json::object& obj(const json::value& v) {
+  static const json::object kNone;
+  return v.is_object() ? v.get_object() : kNone;
+}
+
+const json::object& obj(const json::object& o, std::string_view key) {
+  static const json::object kNone;
+  auto it = o.find(key);
+  return it != o.end() ? obj(it->value()) : kNone;
+}
+
+const json::array& arr(const json::value& v) {
+  static const json::array kNone;
+  return v.is_array() ? v.get_array() : kNone;
+}
+
+const json::array& arr(const json::object& o, std::string_view key) {
+  static const json::array kNone;
+  auto it = o.find(key);
+  return it != o.end() ? arr(it->value()) : kNone;
+}
+
+int64_t num(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_number()) return 0;
+  boost::system::error_code ec;
+  auto n = it->value().to_number<int64_t>(ec);
+  return ec ? 0 : n;
+}
+
+json::object& ensure_object(json::value& v) {
+  if (!v.is_object()) v = json::object();
+  return v.get_object();
+}
+
+json::array& ensure_array(json::value& v) {
+  if (!v.is_array()) v = json::array();
+  return v.get_array();
+}
+
+json::object parse_row(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return !ec && v.is_object() ? std::move(v.get_object()) : json::object();
 }
 
 }  // namespace portcullis::gateway::api

@@ -47,7 +47,7 @@ Status get(Call& c) {
 Status list(Call& c) {
   std::vector<json::value> items;
   for (auto& [id, text] : PC_TRY(c.txn.scan(kClientCertificates)))
-    items.push_back(json::parse(text).as_object()["certificate"]);
+    items.push_back(obj(parse_row(text), "certificate"));
   return write_items(c, items);
 }
 
@@ -55,7 +55,7 @@ Status update(Call& c) {
   static constexpr PatchRule kRules[] = {{"/description", kReplace, PatchKind::kString}};
   const std::string& id = c.label("clientcertificate_id");
   json::object stored = PC_TRY(load_certificate(c, id));
-  json::object& cert = stored["certificate"].as_object();
+  json::object& cert = ensure_object(stored["certificate"]);
   PC_CHECK(apply_patch(cert, PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(c.txn.put(kClientCertificates, id, json::serialize(stored)));
   c.out = cert;
@@ -67,9 +67,9 @@ Status remove(Call& c) {
   PC_TRY(load_certificate(c, id));
   // A certificate a stage presents stays until the stage lets it go.
   for (auto& [api, text] : PC_TRY(c.txn.scan(kApis))) {
-    json::object doc = json::parse(text).as_object();
+    json::object doc = parse_row(text);
     for (const auto& kv : section(doc, "stages"))
-      if (sv(kv.value().as_object(), "clientCertificateId") == id)
+      if (sv(obj(kv.value()), "clientCertificateId") == id)
         return std::unexpected(bad_request("Client certificate " + id + " is used by stage " +
                                            std::string(kv.key()) + " of REST API " + api));
   }

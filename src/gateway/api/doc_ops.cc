@@ -48,7 +48,7 @@ Error unknown_type(std::string_view type, bool validation,
 
 Result<json::object> documentation_location(const json::value& v, bool validation) {
   if (!v.is_object()) return std::unexpected(bad_request("location must be a structure"));
-  const json::object& in = v.as_object();
+  const json::object& in = v.get_object();
   std::string type = PC_TRY(req_str(in, "type"));
   const LocationType* t = nullptr;
   for (const LocationType& lt : kLocationTypes)
@@ -90,7 +90,7 @@ Result<json::object> documentation_part(const json::value& entry) {
   const json::object* e = entry.if_object();
   if (!e || !e->contains("location"))
     return std::unexpected(bad_request("Invalid documentation part: it needs a location and properties"));
-  json::object location = PC_TRY(documentation_location(e->at("location"), false));
+  json::object location = PC_TRY(documentation_location(*e->if_contains("location"), false));
   const json::value* props = e->if_contains("properties");
   if (!props || !props->is_object()) return std::unexpected(bad_properties());
   return json::object{{"location", std::move(location)}, {"properties", json::serialize(*props)}};
@@ -100,7 +100,7 @@ std::string put_documentation_part(json::object& doc, json::object part) {
   json::object& parts = section(doc, "docparts");
   std::string id;
   for (auto it = parts.begin(); it != parts.end();) {
-    if (it->value().as_object().at("location") == part.at("location")) {
+    if (obj(obj(it->value()), "location") == obj(part, "location")) {
       id = it->key();
       it = parts.erase(it);
     } else {
@@ -123,14 +123,15 @@ Status check_properties(std::string_view properties) {
 
 const json::object* part_at(json::object& doc, const json::object& location) {
   for (const auto& kv : section(doc, "docparts"))
-    if (kv.value().as_object().at("location").as_object() == location) return &kv.value().as_object();
+    if (kv.value().is_object() && obj(kv.value().get_object(), "location") == location)
+      return &kv.value().get_object();
   return nullptr;
 }
 
 Status create_part(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   json::object location = PC_TRY(documentation_location(
-      c.body.contains("location") ? c.body.at("location") : json::value(), true));
+      c.body.contains("location") ? *c.body.if_contains("location") : json::value(), true));
   std::string properties = PC_TRY(req_str(c.body, "properties"));
   PC_CHECK(check_properties(properties));
   if (part_at(doc, location))
@@ -163,7 +164,7 @@ Status get_parts(Call& c) {
     return std::unexpected(unknown_type(*type, true, "getDocumentationPartsInput.type"));
   std::vector<json::value> items;
   for (const auto& kv : section(doc, "docparts")) {
-    const json::object& loc = kv.value().as_object().at("location").as_object();
+    const json::object& loc = obj(obj(kv.value()), "location");
     if (type && sv(loc, "type") != *type) continue;
     if (name && sv(loc, "name").find(*name) == std::string_view::npos) continue;
     if (path && sv(loc, "path") != *path) continue;
@@ -194,14 +195,14 @@ Status import_parts(Call& c) {
   std::string mode = c.query("mode").value_or("merge");
   PC_CHECK(check_enum(mode, "mode", {"merge", "overwrite"}));
   const json::value* ext = c.body.if_contains("x-amazon-apigateway-documentation");
-  const json::value* list = ext && ext->is_object() ? ext->as_object().if_contains("documentationParts") : nullptr;
+  const json::value* list = ext && ext->is_object() ? ext->get_object().if_contains("documentationParts") : nullptr;
   if (!list || !list->is_array())
     return std::unexpected(bad_request(
         "Invalid documentation input: the document has no x-amazon-apigateway-documentation "
         "with documentationParts"));
   if (mode == "overwrite") section(doc, "docparts").clear();
   json::array ids, warnings;
-  for (const json::value& entry : list->as_array()) {
+  for (const json::value& entry : list->get_array()) {
     auto part = documentation_part(entry);
     if (!part) {
       if (c.query("failonwarnings") == "true") return std::unexpected(part.error());
@@ -260,7 +261,7 @@ Status get_version(Call& c) {
 Status get_versions(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   std::vector<json::value> items;
-  for (const auto& kv : section(doc, "docversions")) items.push_back(version_view(kv.value().as_object()));
+  for (const auto& kv : section(doc, "docversions")) items.push_back(version_view(obj(kv.value())));
   return write_items(c, items);
 }
 
@@ -268,7 +269,7 @@ Status update_version(Call& c) {
   static constexpr PatchRule kRules[] = {{"/description", kReplace, PatchKind::kString}};
   auto find = [&](json::object& doc) { return find_version(doc, c.label("doc_version")); };
   PC_CHECK(patch_part(c, find, kRules, [](json::object&, json::object&) -> Status { return {}; }));
-  c.out = version_view(c.out.as_object());
+  c.out = version_view(obj(c.out));
   return {};
 }
 
@@ -277,7 +278,7 @@ Status delete_version(Call& c) {
   const std::string& version = c.label("doc_version");
   PC_TRY(find_version(doc, version));
   for (const auto& kv : section(doc, "stages"))
-    if (sv(kv.value().as_object(), "documentationVersion") == version)
+    if (sv(obj(kv.value()), "documentationVersion") == version)
       return std::unexpected(bad_request("Documentation version " + version +
                                          " is used by stage " + std::string(kv.key())));
   section(doc, "docversions").erase(version);

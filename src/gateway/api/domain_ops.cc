@@ -12,7 +12,7 @@ Result<json::object> load_domain(Call& c, std::string_view name) {
 }
 
 Status save_domain(Call& c, const json::object& stored) {
-  return c.txn.put(kDomainNames, sv(stored.at("domain").as_object(), "domainName"),
+  return c.txn.put(kDomainNames, sv(obj(stored, "domain"), "domainName"),
                    json::serialize(stored));
 }
 
@@ -41,11 +41,11 @@ bool is_host_name(std::string_view name) {
 
 Status check_domain(const json::object& d, std::string_view input = {}) {
   bool validation = !input.empty();
-  const json::object& ec = d.at("endpointConfiguration").as_object();
+  const json::object& ec = obj(d, "endpointConfiguration");
   auto types = PC_TRY(opt_list(ec, "types"));
   if (!types || types->size() != 1)
     return std::unexpected(bad_request("A domain name must have exactly one endpoint type: EDGE or REGIONAL"));
-  std::string_view type = (*types)[0].as_string();
+  std::string_view type = (*types)[0].get_string();  // opt_list: strings
   PC_CHECK(check_enum(type, validation ? std::string(input) + ".endpointConfiguration.types.member" : "endpointConfiguration.types",
                       {"REGIONAL", "EDGE", "PRIVATE"}, validation));
   if (type == "PRIVATE")
@@ -83,8 +83,8 @@ Status create_domain_name(Call& c) {
   if (d.contains("certificateArn") || d.contains("certificateName")) d["certificateUploadDate"] = c.epoch();
   if (auto* mtls = d.if_contains("mutualTlsAuthentication")) {
     if (!mtls->is_object()) return std::unexpected(bad_request("mutualTlsAuthentication must be a structure"));
-    PC_TRY(opt_str(mtls->as_object(), "truststoreUri"));
-    PC_TRY(opt_str(mtls->as_object(), "truststoreVersion"));
+    PC_TRY(opt_str(mtls->get_object(), "truststoreUri"));
+    PC_TRY(opt_str(mtls->get_object(), "truststoreVersion"));
   }
   if (auto* ec = d.if_contains("endpointConfiguration"); ec && !ec->is_object())
     return std::unexpected(bad_request("endpointConfiguration must be a structure"));
@@ -108,7 +108,7 @@ Status get_domain_name(Call& c) {
 Status get_domain_names(Call& c) {
   std::vector<json::value> items;
   for (auto& [name, text] : PC_TRY(c.txn.scan(kDomainNames)))
-    items.push_back(json::parse(text).as_object()["domain"]);
+    items.push_back(obj(parse_row(text), "domain"));
   return write_items(c, items);
 }
 
@@ -130,7 +130,7 @@ Status update_domain_name(Call& c) {
       {"/mutualTlsAuthentication/truststoreVersion", kReplace, PatchKind::kString},
   };
   json::object stored = PC_TRY(load_domain(c, c.label("domain_name")));
-  json::object d = stored["domain"].as_object();
+  json::object d = obj(stored, "domain");
   PC_CHECK(apply_patch(d, PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(check_domain(d));
   stored["domain"] = d;

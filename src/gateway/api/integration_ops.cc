@@ -44,12 +44,12 @@ Status check_aws_uri(std::string_view type, std::string_view uri) {
 Status check_mappings(const json::object& i, const json::object& method) {
   auto* params = i.if_contains("requestParameters");
   if (!params) return {};
-  auto* declared = method.if_contains("requestParameters");
-  for (const auto& kv : params->as_object()) {
-    std::string_view source = kv.value().as_string();
+  const json::object& declared = obj(method, "requestParameters");
+  for (const auto& kv : obj(*params)) {
+    std::string_view source = sv(kv.value());
     if (!source.starts_with("method.request.") || source.starts_with("method.request.body"))
       continue;
-    if (!declared || !declared->as_object().contains(source))
+    if (!declared.contains(source))
       return std::unexpected(bad_request(
           "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
           "[Invalid mapping expression specified: " + std::string(source) + "]"));
@@ -100,7 +100,7 @@ Status check_integration(const json::object& i, const json::object& method,
   if (timeout && (*timeout < 50 || *timeout > 29000))
     return std::unexpected(bad_request("Timeout should be between 50 ms and 29000 ms"));
   if (auto* params = i.if_contains("requestParameters")) {
-    PC_CHECK(check_parameter_names(params->as_object(), "integration.request.",
+    PC_CHECK(check_parameter_names(obj(*params), "integration.request.",
                                    {"path", "querystring", "multivaluequerystring", "header",
                                     "multivalueheader"},
                                    "mapping expression parameter"));
@@ -124,7 +124,7 @@ Result<json::object*> find_integration(Call& c, json::object& doc) {
   auto it = m->find("methodIntegration");
   if (it == m->end())
     return std::unexpected(not_found("Invalid Integration identifier specified"));
-  return &it->value().as_object();
+  return &ensure_object(it->value());
 }
 
 Status put_integration(Call& c) {
@@ -197,14 +197,14 @@ Status check_integration_response(json::object& method, const json::object& r) {
   if (auto ch = sv(r, "contentHandling"); !ch.empty())
     PC_CHECK(check_enum(ch, "contentHandling", {"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"}));
   if (auto* params = r.if_contains("responseParameters")) {
-    PC_CHECK(check_parameter_names(params->as_object(), "method.response.", {"header"},
+    PC_CHECK(check_parameter_names(obj(*params), "method.response.", {"header"},
                                    "mapping expression parameter"));
     // A mapped header must be declared by the method response.
     json::object* mr = PC_TRY(find_in(method, "methodResponses", sv(r, "statusCode"),
                                       "Invalid Response status code specified"));
-    json::value* declared = mr->if_contains("responseParameters");
-    for (const auto& kv : params->as_object())
-      if (!declared || !declared->as_object().contains(kv.key()))
+    const json::object& declared = obj(*mr, "responseParameters");
+    for (const auto& kv : obj(*params))
+      if (!declared.contains(kv.key()))
         return std::unexpected(bad_request(
             "Invalid mapping expression specified: Validation Result: warnings : [], errors : "
             "[Invalid mapping expression parameter specified: " + std::string(kv.key()) + "]"));

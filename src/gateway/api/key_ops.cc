@@ -33,7 +33,7 @@ Status check_key_value(std::string_view value) {
 
 Status check_unique_value(Call& c, std::string_view value) {
   for (auto& [id, text] : PC_TRY(c.txn.scan(kApiKeys)))
-    if (sv(json::parse(text).as_object(), "value") == value)
+    if (sv(parse_row(text), "value") == value)
       return std::unexpected(conflict("API Key already exists"));
   return {};
 }
@@ -64,9 +64,9 @@ Result<json::object> new_key(Call& c, const json::object& body) {
   json::array stage_keys;
   if (auto* sks = body.if_contains("stageKeys"); sks && !sks->is_null()) {
     if (!sks->is_array()) return std::unexpected(bad_request("stageKeys must be a list"));
-    for (const json::value& v : sks->as_array()) {
+    for (const json::value& v : sks->get_array()) {
       if (!v.is_object()) return std::unexpected(bad_request("Each stage key must be a structure"));
-      std::string api(sv(v.as_object(), "restApiId")), stage(sv(v.as_object(), "stageName"));
+      std::string api(sv(v.get_object(), "restApiId")), stage(sv(v.get_object(), "stageName"));
       std::string stage_key = api + "/" + stage;
       PC_CHECK(check_stage_key(c, stage_key));
       stage_keys.emplace_back(stage_key);
@@ -97,13 +97,13 @@ Status get_api_keys(Call& c) {
   auto customer = c.query("customerId");
   std::vector<json::value> items;
   for (auto& [id, text] : PC_TRY(c.txn.scan(kApiKeys))) {
-    json::object key = json::parse(text).as_object();
+    json::object key = parse_row(text);
     if (name && !sv(key, "name").starts_with(*name)) continue;
     if (customer && sv(key, "customerId") != *customer) continue;
     items.push_back(key_view(std::move(key), values));
   }
   std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
-    return a.as_object().at("createdDate").as_int64() < b.as_object().at("createdDate").as_int64();
+    return num(obj(a), "createdDate") < num(obj(b), "createdDate");
   });
   return write_items(c, items);
 }
@@ -112,9 +112,8 @@ Status update_stage_keys(json::object& key, const PatchOperation& op,
                          const std::vector<std::string>&) {
   if (!op.value || op.value->find('/') == std::string::npos)
     return std::unexpected(bad_request("Invalid stage key specified: " + op.value.value_or("")));
-  json::array& a = key["stageKeys"].is_array() ? key["stageKeys"].as_array()
-                                                : key["stageKeys"].emplace_array();
-  erase_where(a, [&](const json::value& v) { return v.as_string() == *op.value; });
+  json::array& a = ensure_array(key["stageKeys"]);
+  erase_where(a, [&](const json::value& v) { return sv(v) == *op.value; });
   if (op.verb == kAdd) a.emplace_back(*op.value);
   return {};
 }
@@ -246,8 +245,8 @@ Status import_api_keys(Call& c) {
 // A throttle: {"burstLimit": integer ≥ 0, "rateLimit": number ≥ 0}.
 Status check_throttle(const json::value& t) {
   if (!t.is_object()) return std::unexpected(bad_request("A throttle must be a structure"));
-  auto burst = PC_TRY(opt_int(t.as_object(), "burstLimit"));
-  auto rate = PC_TRY(opt_number(t.as_object(), "rateLimit"));
+  auto burst = PC_TRY(opt_int(t.get_object(), "burstLimit"));
+  auto rate = PC_TRY(opt_number(t.get_object(), "rateLimit"));
   if ((burst && *burst < 0) || (rate && *rate < 0))
     return std::unexpected(bad_request("Throttle limits must be non-negative"));
   return {};
@@ -257,7 +256,7 @@ Status check_plan(Call& c, const json::object& plan, std::string_view input = {}
   if (sv(plan, "name").empty()) return std::unexpected(bad_request("Usage plan name must be non-empty"));
   if (auto* q = plan.if_contains("quota")) {
     if (!q->is_object()) return std::unexpected(bad_request("quota must be a structure"));
-    const json::object& quota = q->as_object();
+    const json::object& quota = q->get_object();
     PC_CHECK(check_enum(sv(quota, "period"), input.empty() ? "quota.period" : std::string(input) + ".quota.period",
                         {"DAY", "WEEK", "MONTH"}, !input.empty()));
     auto limit = PC_TRY(opt_int(quota, "limit"));
@@ -268,14 +267,18 @@ Status check_plan(Call& c, const json::object& plan, std::string_view input = {}
   if (auto* t = plan.if_contains("throttle")) PC_CHECK(check_throttle(*t));
   if (auto* stages = plan.if_contains("apiStages")) {
     if (!stages->is_array()) return std::unexpected(bad_request("apiStages must be a list"));
-    for (const json::value& s : stages->as_array()) {
-      if (!s.is_object() || !s.as_object().contains("apiId") || !s.as_object().at("apiId").is_string() ||
-          !s.as_object().contains("stage") || !s.as_object().at("stage").is_string())
+    for (const json::value& s : stages->get_array()) {
+      const json::object* st_ = s.if_object();
+      auto is_str = [&](std::string_view k) {
+        auto* v = st_->if_contains(k);
+        return v && v->is_string();
+      };
+      if (!st_ || !is_str("apiId") || !is_str("stage"))
         return std::unexpected(bad_request("Each API stage must be a structure with apiId and stage"));
-      const json::object& st = s.as_object();
+      const json::object& st = *st_;
       if (auto* t = st.if_contains("throttle")) {
         if (!t->is_object()) return std::unexpected(bad_request("An API stage's throttle must be a map"));
-        for (const auto& kv : t->as_object()) PC_CHECK(check_throttle(kv.value()));
+        for (const auto& kv : t->get_object()) PC_CHECK(check_throttle(kv.value()));
       }
       auto doc = load_api(c, sv(st, "apiId"));
       if (!doc || !section(*doc, "stages").contains(sv(st, "stage")))
@@ -315,7 +318,7 @@ Status get_usage_plans(Call& c) {
   std::vector<json::value> items;
   for (auto& [id, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
     if (key && !PC_TRY(c.txn.get(kPlanKeys, id + "/" + *key))) continue;
-    items.push_back(json::parse(text));
+    items.push_back(parse_row(text));
   }
   return write_items(c, items);
 }
@@ -327,11 +330,10 @@ Status check_key_stages(Call& c, const json::object& plan, std::string_view key_
   for (auto& [other_id, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
     if (other_id == plan_id || !PC_TRY(c.txn.get(kPlanKeys, other_id + "/" + std::string(key_id))))
       continue;
-    json::object other = json::parse(text).as_object();
-    for (const json::value& a : plan.at("apiStages").as_array())
-      for (const json::value& b : other["apiStages"].as_array())
-        if (sv(a.as_object(), "apiId") == sv(b.as_object(), "apiId") &&
-            sv(a.as_object(), "stage") == sv(b.as_object(), "stage"))
+    json::object other = parse_row(text);
+    for (const json::value& a : arr(plan, "apiStages"))
+      for (const json::value& b : arr(other, "apiStages"))
+        if (sv(obj(a), "apiId") == sv(obj(b), "apiId") && sv(obj(a), "stage") == sv(obj(b), "stage"))
           return std::unexpected(conflict(
               "Usage Plan " + std::string(plan_id) + " cannot be added because API Key " +
               std::string(key_id) + " cannot reference multiple Usage Plans with the same API Stage"));
@@ -347,10 +349,9 @@ Status update_api_stages(json::object& plan, const PatchOperation& op,
   if (colon == std::string::npos)
     return std::unexpected(bad_request("Invalid API stage specified: " + v));
   std::string api = v.substr(0, colon), stage = v.substr(colon + 1);
-  json::array& a = plan["apiStages"].is_array() ? plan["apiStages"].as_array()
-                                                : plan["apiStages"].emplace_array();
+  json::array& a = ensure_array(plan["apiStages"]);
   auto same = [&](const json::value& s) {
-    return sv(s.as_object(), "apiId") == api && sv(s.as_object(), "stage") == stage;
+    return sv(obj(s), "apiId") == api && sv(obj(s), "stage") == stage;
   };
   if (op.verb == kRemove) {
     if (std::none_of(a.begin(), a.end(), same))
@@ -366,12 +367,12 @@ Status update_api_stages(json::object& plan, const PatchOperation& op,
 // ".../throttle/{~1path}/{METHOD}" remove.
 Status update_stage_throttle(json::object& plan, const PatchOperation& op,
                              const std::vector<std::string>& keys) {
-  json::array& a = plan["apiStages"].is_array() ? plan["apiStages"].as_array()
-                                                : plan["apiStages"].emplace_array();
+  json::array& a = ensure_array(plan["apiStages"]);
   json::object* stage = nullptr;
   for (json::value& s : a)
-    if (std::string(sv(s.as_object(), "apiId")) + ":" + std::string(sv(s.as_object(), "stage")) == keys[0])
-      stage = &s.as_object();
+    if (s.is_object() &&
+        std::string(sv(obj(s), "apiId")) + ":" + std::string(sv(obj(s), "stage")) == keys[0])
+      stage = &s.get_object();
   if (!stage) return std::unexpected(not_found("Invalid API stage specified: " + keys[0]));
   std::string method = keys[1] + "/" + keys[2];
   json::object& throttle = section(*stage, "throttle");
@@ -510,7 +511,7 @@ Status get_usage(Call& c) {
   if ((*end - *start).count() > 90)
     return std::unexpected(bad_request("The usage period must not exceed 90 days"));
   int64_t limit = -1;
-  if (auto* q = plan.if_contains("quota")) limit = q->as_object().at("limit").to_number<int64_t>();
+  if (obj(plan, "quota").contains("limit")) limit = num(obj(plan, "quota"), "limit");
   auto only = c.query("keyId");
   json::object items;
   for (auto& [k, _] : PC_TRY(c.txn.scan(kPlanKeys, plan_id + "/"))) {

@@ -115,7 +115,7 @@ void ManagementApi::handle(const http::Request& req, std::string_view region,
     if (ec || !v.is_object())
       return fail_with(bad_request("Could not parse request body into json: " +
                                    (ec ? ec.message() : std::string("not a JSON object"))));
-    body = std::move(v.as_object());
+    body = std::move(v.get_object());
   } else if (op->body == Body::kDocument) {
     // Parsed here, outside the store's write transaction: a large document holds no lock.
     if (req.body.empty())
@@ -124,7 +124,7 @@ void ManagementApi::handle(const http::Request& req, std::string_view region,
     if (!document) return fail_with(document.error());
     if (!document->is_object())
       return fail_with(bad_request("Invalid OpenAPI input: the document is not an object"));
-    body = std::move(document->as_object());
+    body = std::move(document->get_object());
   }
 
   std::optional<Call> call;

@@ -42,7 +42,7 @@ void apply_api_members(json::object& api, const json::object& from) {
   for (const auto& kv : from) {
     if (kv.key() == "endpointConfiguration") {
       json::object& ec = section(api, "endpointConfiguration");
-      for (const auto& e : kv.value().as_object()) ec[e.key()] = e.value();
+      for (const auto& e : obj(kv.value())) ec[e.key()] = e.value();
     } else {
       api[kv.key()] = kv.value();
     }
@@ -60,7 +60,7 @@ json::object with_warnings(json::object api, const std::vector<std::string>& war
 
 std::string root_of(json::object& doc) {
   for (const auto& kv : section(doc, "resources"))
-    if (!kv.value().as_object().contains("parentId")) return std::string(kv.key());
+    if (!obj(kv.value()).contains("parentId")) return std::string(kv.key());
   return {};
 }
 
@@ -85,11 +85,12 @@ Status import_rest_api(Call& c) {
 // Renames ids in methods after parts of the import were matched to existing ones.
 void remap_method_refs(json::object& resources, const std::map<std::string, std::string>& ids) {
   for (auto& kv : resources)
-    if (auto* methods = kv.value().as_object().if_contains("resourceMethods"))
-      for (auto& m : methods->as_object())
-        for (std::string_view k : {"authorizerId", "requestValidatorId"})
-          if (auto* v = m.value().as_object().if_contains(k))
-            if (auto it = ids.find(std::string(v->as_string())); it != ids.end()) *v = it->second;
+    if (auto* r = kv.value().if_object())
+      if (auto* methods = r->if_contains("resourceMethods"); methods && methods->is_object())
+        for (auto& m : methods->get_object())
+          for (std::string_view k : {"authorizerId", "requestValidatorId"})
+            if (auto* v = m.value().is_object() ? m.value().get_object().if_contains(k) : nullptr)
+              if (auto it = ids.find(std::string(sv(*v))); it != ids.end()) *v = it->second;
 }
 
 // Merges the imported parts keyed by id (validators, authorizers) into `doc` by name.
@@ -97,10 +98,10 @@ void merge_named(json::object& doc, json::object& imported, std::string_view nam
                  std::map<std::string, std::string>& ids) {
   json::object& mine = section(doc, name);
   for (auto& kv : section(imported, name)) {
-    json::object part = kv.value().as_object();
+    json::object part = obj(kv.value());
     std::string id(kv.key());
     for (const auto& old : mine)
-      if (sv(old.value().as_object(), "name") == sv(part, "name")) id = old.key();
+      if (sv(obj(old.value()), "name") == sv(part, "name")) id = old.key();
     // A new part keeps its id unless the API already uses it for another.
     if (id == kv.key() && mine.contains(id)) id = unused_key(mine);
     ids[std::string(kv.key())] = id;
@@ -116,23 +117,23 @@ Status merge(json::object& doc, json::object& imported) {
   for (std::string_view name : {"models", "responses"})
     for (auto& kv : section(imported, name)) section(doc, name)[kv.key()] = kv.value();
   // Documentation parts replace those of the same location.
-  for (auto& kv : section(imported, "docparts")) put_documentation_part(doc, kv.value().as_object());
+  for (auto& kv : section(imported, "docparts")) put_documentation_part(doc, obj(kv.value()));
   json::object& theirs = section(imported, "resources");
   remap_method_refs(theirs, ids);
   json::object& mine = section(doc, "resources");
   // Imported resources in path order, so that parents come first.
   std::vector<json::object*> order;
-  for (auto& kv : theirs) order.push_back(&kv.value().as_object());
+  for (auto& kv : theirs) order.push_back(&ensure_object(kv.value()));
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return sv(*a, "path") < sv(*b, "path"); });
   std::map<std::string, std::string> resource_ids;  // theirs → mine
   for (json::object* r : order) {
     std::string found;
     for (const auto& kv : mine)
-      if (sv(kv.value().as_object(), "path") == sv(*r, "path")) found = kv.key();
+      if (sv(obj(kv.value()), "path") == sv(*r, "path")) found = kv.key();
     if (found.empty()) {
       json::object added = *r;
       added["parentId"] = resource_ids[std::string(sv(*r, "parentId"))];
-      json::object parent = mine[sv(added, "parentId")].as_object();
+      json::object parent = obj(mine[sv(added, "parentId")]);
       if (auto st = check_placement(doc, parent, sv(added, "pathPart"), {}); !st)
         return std::unexpected(import_errors({"Unable to create resource at path '" +
                                               std::string(sv(*r, "path")) + "': " + st.error().message}));
@@ -140,8 +141,8 @@ Status merge(json::object& doc, json::object& imported) {
       added["id"] = found;
       mine[found] = std::move(added);
     } else if (auto* methods = r->if_contains("resourceMethods")) {
-      json::object& target = section(mine[found].as_object(), "resourceMethods");
-      for (auto& m : methods->as_object()) target[m.key()] = m.value();
+      json::object& target = section(ensure_object(mine[found]), "resourceMethods");
+      for (auto& m : obj(*methods)) target[m.key()] = m.value();
     }
     resource_ids[std::string(sv(*r, "id"))] = found;
   }
@@ -153,16 +154,16 @@ Status put_rest_api(Call& c) {
   std::string mode = c.query("mode").value_or("merge");
   PC_CHECK(check_enum(mode, "mode", {"merge", "overwrite"}));
   openapi::Imported im = PC_TRY(read_document(c, c.label("restapi_id")));
-  json::object api = doc["api"].as_object();
+  json::object api = obj(doc, "api");
   if (mode == "overwrite") {
     // The document replaces the API's definition; its id, root, stages and tags stay.
     std::string root = std::string(sv(api, "rootResourceId")), their_root = root_of(im.doc);
     json::object& resources = section(im.doc, "resources");
-    json::object root_resource = resources[their_root].as_object();
+    json::object root_resource = obj(resources[their_root]);
     root_resource["id"] = root;
     resources.erase(their_root);
     for (auto& kv : resources)
-      if (sv(kv.value().as_object(), "parentId") == their_root) kv.value().as_object()["parentId"] = root;
+      if (sv(obj(kv.value()), "parentId") == their_root) ensure_object(kv.value())["parentId"] = root;
     resources[root] = std::move(root_resource);
     for (std::string_view k : {"description", "version", "binaryMediaTypes", "policy", "minimumCompressionSize"})
       api.erase(k);

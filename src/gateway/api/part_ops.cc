@@ -40,7 +40,7 @@ Status list_parts(Call& c, const Part& p) {
   std::vector<json::value> items;
   for (const auto& kv : section(doc, p.section)) items.push_back(kv.value());
   std::sort(items.begin(), items.end(), [&](const json::value& a, const json::value& b) {
-    return sv(a.as_object(), p.sort_key) < sv(b.as_object(), p.sort_key);
+    return sv(obj(a), p.sort_key) < sv(obj(b), p.sort_key);
   });
   return write_items(c, items);
 }
@@ -56,10 +56,9 @@ Status update_part(Call& c, const Part& p, std::span<const PatchRule> rules,
 template <typename Pred>
 std::optional<std::string> method_using(json::object& doc, Pred uses) {
   for (const auto& kv : section(doc, "resources")) {
-    const json::object& r = kv.value().as_object();
-    if (auto* methods = r.if_contains("resourceMethods"))
-      for (const auto& m : methods->as_object())
-        if (uses(m.value().as_object()))
+    const json::object& r = obj(kv.value());
+    for (const auto& m : obj(r, "resourceMethods"))
+      if (uses(obj(m.value())))
           return std::string(sv(r, "path")) + "/" + std::string(m.key());
   }
   return std::nullopt;
@@ -71,13 +70,12 @@ Status delete_part(Call& c, const Part& p, std::string_view used_member) {
   std::string key(c.label(p.label));
   auto user = method_using(doc, [&](const json::object& m) {
     if (used_member == "requestModels") {
-      auto* models = m.if_contains("requestModels");
-      bool used = models && std::any_of(models->as_object().begin(), models->as_object().end(),
-                                        [&](const auto& kv) { return kv.value().as_string() == key; });
-      if (auto* responses = m.if_contains("methodResponses"))
-        for (const auto& r : responses->as_object())
-          if (auto* rm = r.value().as_object().if_contains("responseModels"))
-            for (const auto& kv : rm->as_object()) used = used || kv.value().as_string() == key;
+      const json::object& models = obj(m, "requestModels");
+      bool used = std::any_of(models.begin(), models.end(),
+                              [&](const auto& kv) { return sv(kv.value()) == key; });
+      for (const auto& r : obj(m, "methodResponses"))
+        for (const auto& kv : obj(obj(r.value()), "responseModels"))
+          used = used || sv(kv.value()) == key;
       return used;
     }
     return sv(m, used_member) == key;
@@ -136,15 +134,16 @@ void write_template(json::object& doc, const json::value& schema, const std::str
     std::string_view ref = sv(*s, "$ref");
     std::string name(ref.substr(ref.rfind('/') + 1));
     if (auto* m = section(doc, "models").if_contains(name)) {
-      json::value target = parse_json(sv(m->as_object(), "schema"));
+      json::value target = parse_json(sv(obj(*m), "schema"));
       if (!target.is_null()) return write_template(doc, target, path, indent, depth + 1, out);
     }
   }
   std::string_view type = s ? sv(*s, "type") : std::string_view();
-  if (type == "object" && s->contains("properties") && s->at("properties").is_object()) {
+  const json::value* props = s ? s->if_contains("properties") : nullptr;
+  if (type == "object" && props && props->is_object()) {
     out += "{";
     bool first = true;
-    for (const auto& kv : s->at("properties").as_object()) {
+    for (const auto& kv : props->get_object()) {
       out += first ? "\n" : ",\n";
       first = false;
       out += indent + "  \"" + std::string(kv.key()) + "\" : ";
@@ -157,7 +156,8 @@ void write_template(json::object& doc, const json::value& schema, const std::str
   } else if (type == "array") {
     std::string elem = "$elem" + std::to_string(depth);
     out += "[\n#foreach(" + elem + " in " + path + ")\n" + indent + "  ";
-    write_template(doc, s->contains("items") ? s->at("items") : json::value(), elem,
+    const json::value* items = s->if_contains("items");
+    write_template(doc, items ? *items : json::value(), elem,
                    indent + "  ", depth + 1, out);
     out += "#if($foreach.hasNext),#end\n#end\n" + indent + "]";
   } else if (type == "string") {
@@ -224,8 +224,7 @@ Status check_authorizer(json::object&, const json::object& a, std::string_view i
                       {"TOKEN", "REQUEST", "COGNITO_USER_POOLS"}, !input.empty()));
   if (sv(a, "name").empty()) return std::unexpected(bad_request("Authorizer name must be non-empty"));
   if (type == "COGNITO_USER_POOLS") {
-    auto* arns = a.if_contains("providerARNs");
-    if (!arns || arns->as_array().empty())
+    if (arr(a, "providerARNs").empty())
       return std::unexpected(bad_request(
           "ProviderARNs need to be specified for an authorizer of type COGNITO_USER_POOLS"));
   } else {
@@ -332,7 +331,7 @@ json::object default_response(const ResponseType& t) {
 // The response of a type as the API has it: put, or the default.
 json::object effective_response(json::object& doc, const ResponseType& t) {
   json::object& put = section(doc, "responses");
-  if (auto* r = put.if_contains(t.type)) return r->as_object();
+  if (auto* r = put.if_contains(t.type); r && r->is_object()) return r->get_object();
   return default_response(t);
 }
 
@@ -342,7 +341,7 @@ Status check_gateway_response(const json::object& r) {
   PC_TRY(response_type(sv(r, "responseType"), false));
   if (auto code = sv(r, "statusCode"); !code.empty()) PC_CHECK(check_status_code(code));
   if (auto* params = r.if_contains("responseParameters"))
-    PC_CHECK(check_parameter_names(params->as_object(), "gatewayresponse.", {"header"},
+    PC_CHECK(check_parameter_names(obj(*params), "gatewayresponse.", {"header"},
                                    "gateway response parameter name"));
   return {};
 }

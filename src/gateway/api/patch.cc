@@ -119,7 +119,7 @@ json::value* member_at(json::object& doc, std::string_view path, bool create) {
       if (!create) return nullptr;
       it->value() = json::object();
     }
-    obj = &it->value().as_object();
+    obj = &it->value().get_object();
   }
   return nullptr;
 }
@@ -131,7 +131,7 @@ void erase_at(json::object& doc, std::string_view path) {
     return;
   }
   json::value* parent = member_at(doc, path.substr(0, slash), false);
-  if (parent && parent->is_object()) parent->as_object().erase(path.substr(slash + 1));
+  if (parent && parent->is_object()) parent->get_object().erase(path.substr(slash + 1));
 }
 
 Result<bool> patch_bool(const PatchOperation& op) {
@@ -167,14 +167,14 @@ Result<std::vector<PatchOperation>> patch_operations(const json::object& body) {
   if (it == body.end() || it->value().is_null()) return out;
   if (!it->value().is_array())
     return fail(ErrorCode::kBadRequest, "patchOperations must be a list");
-  for (const json::value& v : it->value().as_array()) {
+  for (const json::value& v : it->value().get_array()) {
     if (!v.is_object()) return fail(ErrorCode::kBadRequest, "A patch operation must be an object");
-    const json::object& o = v.as_object();
+    const json::object& o = v.get_object();
     PatchOperation op{};
     auto str = [&](std::string_view k) -> std::optional<std::string> {
       auto f = o.find(k);
       if (f == o.end() || !f->value().is_string()) return std::nullopt;
-      return std::string(f->value().as_string());
+      return std::string(f->value().get_string());
     };
     op.op = str("op").value_or("");
     auto verb = verb_of(op.op);
@@ -193,7 +193,7 @@ Result<std::vector<PatchOperation>> patch_operations(const json::object& body) {
       if (!value->is_string())
         return fail(ErrorCode::kBadRequest, "Invalid patch value for path '" + op.path +
                                                 "': a patch value is a string");
-      op.value = std::string(value->as_string());
+      op.value = std::string(value->get_string());
     }
     out.push_back(std::move(op));
   }
@@ -230,15 +230,15 @@ Status apply_patch(json::object& doc, const std::vector<PatchOperation>& ops,
         const std::string& key = keys.back();
         json::value* map = member_at(doc, member, !removing);
         if (removing) {
-          if (map && map->is_object()) map->as_object().erase(key);
+          if (map && map->is_object()) map->get_object().erase(key);
           break;
         }
         if (!map->is_object()) *map = json::object();
         if (rule->kind == PatchKind::kMapBool) {
-          map->as_object()[key] = PC_TRY(patch_bool(op));
+          map->get_object()[key] = PC_TRY(patch_bool(op));
         } else {
           if (!op.value) PC_CHECK(missing_value(op));
-          map->as_object()[key] = *op.value;
+          map->get_object()[key] = *op.value;
         }
         break;
       }
@@ -247,9 +247,9 @@ Status apply_patch(json::object& doc, const std::vector<PatchOperation>& ops,
         json::value* list = member_at(doc, member, !removing);
         if (!list) break;
         if (!list->is_array()) *list = json::array();
-        json::array& a = list->as_array();
+        json::array& a = list->get_array();
         auto found = std::find_if(a.begin(), a.end(), [&](const json::value& v) {
-          return v.is_string() && v.as_string() == key;
+          return v.is_string() && v.get_string() == key;
         });
         if (op.verb == kReplace) {
           // The member named by the path becomes the value.

@@ -52,9 +52,9 @@ namespace {
 // The models a map of content types names exist.
 Status check_models(json::object& doc, const json::object& models) {
   for (const auto& kv : models)
-    if (!section(doc, "models").contains(kv.value().as_string()))
+    if (!section(doc, "models").contains(sv(kv.value())))
       return std::unexpected(bad_request("Invalid model identifier specified: " +
-                                         std::string(kv.value().as_string())));
+                                         std::string(sv(kv.value()))));
   return {};
 }
 
@@ -97,7 +97,7 @@ Status check_placement(json::object& doc, const json::object& parent, std::strin
         return std::unexpected(bad_request(
             "A resource with children cannot have a greedy path variable: " + std::string(part)));
   for (const auto& kv : section(doc, "resources")) {
-    const json::object& r = kv.value().as_object();
+    const json::object& r = obj(kv.value());
     if (sv(r, "parentId") != sv(parent, "id") || sv(r, "id") == self) continue;
     std::string_view sibling = sv(r, "pathPart");
     if (sibling == part)
@@ -122,10 +122,10 @@ std::string child_path(const json::object& parent, std::string_view part) {
 
 // Sets the paths of every resource under `id` from its parent's.
 void repath_children(json::object& resources, std::string_view id) {
-  std::string parent_path(sv(resources[id].as_object(), "path"));
+  std::string parent_path(sv(obj(resources[id]), "path"));
   for (auto& kv : resources) {
-    json::object& r = kv.value().as_object();
-    if (sv(r, "parentId") != id) continue;
+    if (sv(obj(kv.value()), "parentId") != id) continue;
+    json::object& r = kv.value().get_object();  // an object: it has a parentId
     r["path"] = (parent_path == "/" ? "" : parent_path) + "/" + std::string(sv(r, "pathPart"));
     repath_children(resources, sv(r, "id"));
   }
@@ -137,7 +137,7 @@ json::object resource_view(const json::object& r, bool embed) {
   if (!embed) {
     if (auto* methods = out.if_contains("resourceMethods")) {
       json::object summary;
-      for (const auto& kv : methods->as_object()) summary[kv.key()] = json::object();
+      for (const auto& kv : obj(*methods)) summary[kv.key()] = json::object();
       *methods = std::move(summary);
     }
   }
@@ -171,9 +171,9 @@ Status get_resources(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   std::vector<json::value> items;
   bool embed = wants_methods(c);
-  for (const auto& kv : section(doc, "resources")) items.push_back(resource_view(kv.value().as_object(), embed));
+  for (const auto& kv : section(doc, "resources")) items.push_back(resource_view(obj(kv.value()), embed));
   std::sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
-    return sv(a.as_object(), "path") < sv(b.as_object(), "path");
+    return sv(obj(a), "path") < sv(obj(b), "path");
   });
   return write_items(c, items);
 }
@@ -195,7 +195,7 @@ Status update_resource(Call& c) {
   for (std::string_view up = sv(parent, "id"); !up.empty();) {
     if (up == id) return std::unexpected(bad_request("A resource cannot be moved under itself"));
     auto it = resources.find(up);
-    up = it == resources.end() ? std::string_view() : sv(it->value().as_object(), "parentId");
+    up = it == resources.end() ? std::string_view() : sv(obj(it->value()), "parentId");
   }
   PC_CHECK(check_placement(doc, parent, sv(r, "pathPart"), id));
   r["path"] = child_path(parent, sv(r, "pathPart"));
@@ -216,7 +216,7 @@ Status delete_resource(Call& c) {
   std::vector<std::string> doomed{id};
   for (size_t i = 0; i < doomed.size(); ++i)
     for (const auto& kv : resources)
-      if (sv(kv.value().as_object(), "parentId") == doomed[i]) doomed.emplace_back(kv.key());
+      if (sv(obj(kv.value()), "parentId") == doomed[i]) doomed.emplace_back(kv.key());
   for (const std::string& d : doomed) resources.erase(d);
   return save_api(c, doc);
 }
@@ -256,9 +256,9 @@ Status check_method(json::object& doc, const json::object& m) {
   // What a method refers to must exist: a bad request, not a missing method.
   if (auto v = sv(m, "requestValidatorId"); !v.empty() && !section(doc, "validators").contains(v))
     return std::unexpected(bad_request("Invalid Request Validator identifier specified"));
-  if (auto* models = m.if_contains("requestModels")) PC_CHECK(check_models(doc, models->as_object()));
+  if (auto* models = m.if_contains("requestModels")) PC_CHECK(check_models(doc, obj(*models)));
   if (auto* params = m.if_contains("requestParameters"))
-    PC_CHECK(check_parameter_names(params->as_object(), "method.request.",
+    PC_CHECK(check_parameter_names(obj(*params), "method.request.",
                                    {"path", "querystring", "multivaluequerystring", "header",
                                     "multivalueheader"},
                                    "method request parameter name"));
@@ -332,9 +332,9 @@ Status delete_method(Call& c) {
 
 Status check_method_response(json::object& doc, const json::object& r) {
   if (auto* params = r.if_contains("responseParameters"))
-    PC_CHECK(check_parameter_names(params->as_object(), "method.response.", {"header"},
+    PC_CHECK(check_parameter_names(obj(*params), "method.response.", {"header"},
                                    "method response parameter name"));
-  if (auto* models = r.if_contains("responseModels")) PC_CHECK(check_models(doc, models->as_object()));
+  if (auto* models = r.if_contains("responseModels")) PC_CHECK(check_models(doc, obj(*models)));
   return {};
 }
 
@@ -391,9 +391,10 @@ Status delete_method_response(Call& c) {
   if (responses.empty()) m->erase("methodResponses");
   // The integration response of that status goes with it: it would map into nothing.
   if (auto* i = m->if_contains("methodIntegration"))
-    if (auto* irs = i->as_object().if_contains("integrationResponses")) {
-      irs->as_object().erase(c.label("status_code"));
-      if (irs->as_object().empty()) i->as_object().erase("integrationResponses");
+    if (auto* io = i->if_object(); io && io->contains("integrationResponses")) {
+      json::object& irs = section(*io, "integrationResponses");
+      irs.erase(c.label("status_code"));
+      if (irs.empty()) io->erase("integrationResponses");
     }
   return save_api(c, doc);
 }

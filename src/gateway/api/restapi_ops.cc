@@ -28,17 +28,17 @@ Status check_endpoint_configuration(const json::object& api, std::string_view in
   if (it == api.end()) return {};
   if (!it->value().is_object())
     return std::unexpected(bad_request("endpointConfiguration must be a structure"));
-  const json::object& ec = it->value().as_object();
+  const json::object& ec = it->value().get_object();
   auto types = PC_TRY(opt_list(ec, "types"));
   if (!types || types->size() != 1)
     return std::unexpected(bad_request(
         "A REST API must have exactly one endpoint type: EDGE, REGIONAL or PRIVATE"));
-  PC_CHECK(check_enum((*types)[0].as_string(),
+  PC_CHECK(check_enum((*types)[0].get_string(),  // opt_list: strings
                       input.empty() ? "endpointConfiguration.types"
                                     : std::string(input) + ".endpointConfiguration.types.member",
                       {"EDGE", "REGIONAL", "PRIVATE"}, !input.empty()));
   auto vpce = PC_TRY(opt_list(ec, "vpcEndpointIds"));
-  if (vpce && !vpce->empty() && (*types)[0].as_string() != "PRIVATE")
+  if (vpce && !vpce->empty() && (*types)[0].get_string() != "PRIVATE")
     return std::unexpected(
         bad_request("VPC endpoint IDs can only be associated with PRIVATE endpoint types"));
   return {};
@@ -84,7 +84,7 @@ Status create_rest_api(Call& c) {
   if (!api.contains("endpointConfiguration"))
     api["endpointConfiguration"] = json::object{{"types", json::array{"EDGE"}}};
   if (!api.contains("disableExecuteApiEndpoint")) api["disableExecuteApiEndpoint"] = false;
-  if (auto d = c.body.if_contains("description"); d && d->is_string() && d->as_string().empty())
+  if (auto d = c.body.if_contains("description"); d && d->is_string() && d->get_string().empty())
     return std::unexpected(bad_request("Description cannot be an empty string"));
   PC_CHECK(check_api(api, "createRestApiInput"));
   if (auto tags = PC_TRY(opt_tags(c.body)); tags && !tags->empty()) api["tags"] = *tags;
@@ -95,7 +95,7 @@ Status create_rest_api(Call& c) {
     // A clone holds the source's resources, methods and models, not its stages or deployments.
     doc = PC_TRY(load_api(c, from));
     doc.erase("stages");
-    api["rootResourceId"] = doc["api"].as_object()["rootResourceId"];
+    api["rootResourceId"] = sv(obj(doc, "api"), "rootResourceId");
   } else {
     std::string root = new_id(10);
     api["rootResourceId"] = root;
@@ -120,10 +120,9 @@ Status get_rest_api(Call& c) {
 Status get_rest_apis(Call& c) {
   auto rows = PC_TRY(c.txn.scan(kApis));
   std::vector<json::value> items;
-  for (auto& [key, text] : rows) items.push_back(json::parse(text).as_object()["api"]);
+  for (auto& [key, text] : rows) items.push_back(obj(parse_row(text), "api"));
   std::sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
-    return a.as_object().at("createdDate").to_number<int64_t>() <
-           b.as_object().at("createdDate").to_number<int64_t>();
+    return num(obj(a), "createdDate") < num(obj(b), "createdDate");
   });
   return write_items(c, items);
 }
@@ -152,13 +151,12 @@ Status set_vpc_endpoint(json::object& api, const PatchOperation& op,
                         const std::vector<std::string>&) {
   if (!op.value || op.value->empty())
     return std::unexpected(bad_request("Invalid VPC endpoint id: the value is empty"));
-  json::value& ids = (*member_at(api, "endpointConfiguration", true)->if_object())["vpcEndpointIds"];
-  if (!ids.is_array()) ids = json::array();
-  json::array& a = ids.as_array();
+  json::array& a =
+      ensure_array(ensure_object(*member_at(api, "endpointConfiguration", true))["vpcEndpointIds"]);
   if (op.verb == kReplace) a.clear();
-  erase_where(a, [&](const json::value& v) { return v.as_string() == *op.value; });
+  erase_where(a, [&](const json::value& v) { return sv(v) == *op.value; });
   if (op.verb != kRemove) a.emplace_back(*op.value);
-  if (a.empty()) api["endpointConfiguration"].as_object().erase("vpcEndpointIds");
+  if (a.empty()) ensure_object(api["endpointConfiguration"]).erase("vpcEndpointIds");
   return {};
 }
 
@@ -179,7 +177,7 @@ Status update_rest_api(Call& c) {
        "endpointConfiguration/vpcEndpointIds"},
   };
   json::object doc = PC_TRY(load_api(c));
-  json::object api = doc["api"].as_object();
+  json::object api = obj(doc, "api");
   PC_CHECK(apply_patch(api, PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(check_api(api));
   doc["api"] = api;
@@ -201,7 +199,7 @@ Status delete_rest_api(Call& c) {
 
 Result<json::object> load_account(Call& c) {
   json::object account;
-  if (auto text = PC_TRY(c.txn.get(kAccount, "account"))) account = json::parse(*text).as_object();
+  if (auto text = PC_TRY(c.txn.get(kAccount, "account"))) account = parse_row(*text);
   account["throttleSettings"] = json::object{{"burstLimit", 5000}, {"rateLimit", 10000.0}};
   account["features"] = json::array{"UsagePlans"};
   account["apiKeyVersion"] = "4";
@@ -237,11 +235,11 @@ struct Tagged {
   json::object doc;
   // The tagged entity, inside doc.
   json::object& entity() {
-    if (table == kDomainNames) return doc["domain"].as_object();
-    if (table == kClientCertificates) return doc["certificate"].as_object();
+    if (table == kDomainNames) return ensure_object(doc["domain"]);
+    if (table == kClientCertificates) return ensure_object(doc["certificate"]);
     if (table != kApis) return doc;
-    if (stage.empty()) return doc["api"].as_object();
-    return section(doc, "stages")[stage].as_object();
+    if (stage.empty()) return ensure_object(doc["api"]);
+    return ensure_object(section(doc, "stages")[stage]);
   }
 };
 
@@ -270,7 +268,7 @@ Result<Tagged> find_tagged(Call& c, std::string_view arn) {
     t.key = parts[1];
     auto text = PC_TRY(c.txn.get(t.table, t.key));
     if (!text) return std::unexpected(not_found("Invalid resource identifier specified"));
-    t.doc = json::parse(*text).as_object();
+    t.doc = parse_row(*text);
     return t;
   }
   if (parts[0] != "restapis" || (parts.size() != 2 && (parts.size() != 4 || parts[2] != "stages")))

@@ -20,17 +20,18 @@ Result<json::object> load_deployment(Call& c, std::string_view api_id, std::stri
 // {"/pets": {"GET": {"authorizationType": "NONE", "apiKeyRequired": false}}}
 json::object api_summary(const json::object& snapshot) {
   json::object out;
-  if (auto* resources = snapshot.if_contains("resources"))
-    for (const auto& kv : resources->as_object()) {
-      const json::object& r = kv.value().as_object();
-      auto* methods = r.if_contains("resourceMethods");
-      if (!methods) continue;
-      json::object& entry = out[sv(r, "path")].emplace_object();
-      for (const auto& m : methods->as_object())
-        entry[m.key()] = json::object{
-            {"authorizationType", m.value().as_object().at("authorizationType")},
-            {"apiKeyRequired", m.value().as_object().at("apiKeyRequired")}};
-    }
+  auto member = [](const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v ? *v : json::value();
+  };
+  for (const auto& kv : obj(snapshot, "resources")) {
+    const json::object& r = obj(kv.value());
+    if (!r.contains("resourceMethods")) continue;
+    json::object& entry = out[sv(r, "path")].emplace_object();
+    for (const auto& m : obj(r, "resourceMethods"))
+      entry[m.key()] = json::object{{"authorizationType", member(obj(m.value()), "authorizationType")},
+                                    {"apiKeyRequired", member(obj(m.value()), "apiKeyRequired")}};
+  }
   return out;
 }
 
@@ -47,7 +48,7 @@ Status check_variables(const json::object& vars) {
       return std::unexpected(bad_request(
           "Stage variable name '" + std::string(k) +
           "' must be alphanumeric and underscores only, at most 64 characters"));
-    std::string_view v = kv.value().as_string();
+    std::string_view v = sv(kv.value());  // opt_map or a patch made it a string
     if (v.empty() || v.size() > 512 || !only_chars(v, "-._~:/?#&=,"))
       return std::unexpected(bad_request(
           "Stage variable value '" + std::string(v) +
@@ -58,7 +59,7 @@ Status check_variables(const json::object& vars) {
 
 Status check_canary(const json::value& v) {
   if (!v.is_object()) return std::unexpected(bad_request("canarySettings must be a structure"));
-  const json::object& canary = v.as_object();
+  const json::object& canary = v.get_object();
   auto percent = PC_TRY(opt_number(canary, "percentTraffic"));
   if (percent && (*percent < 0 || *percent > 100))
     return std::unexpected(bad_request("Canary percentTraffic must be between 0.0 and 100.0"));
@@ -80,7 +81,7 @@ Status check_stage(const json::object& s) {
   if (auto size = sv(s, "cacheClusterSize"); !size.empty())
     PC_CHECK(check_enum(size, "cacheClusterSize",
                         {"0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"}));
-  if (auto* vars = s.if_contains("variables")) PC_CHECK(check_variables(vars->as_object()));
+  if (auto* vars = s.if_contains("variables")) PC_CHECK(check_variables(obj(*vars)));
   return {};
 }
 
@@ -97,7 +98,7 @@ Status read_stage_members(const json::object& body, json::object& s, bool from_d
   copy_members(s, body, {"cacheClusterEnabled", "cacheClusterSize", "variables", "tracingEnabled"});
   // (A deployment's body carries neither: the model has no such members there.)
   if (!from_deployment) copy_members(s, body, {"canarySettings", "documentationVersion"});
-  if (auto* cache = s.if_contains("cacheClusterEnabled"); cache && cache->as_bool()) {
+  if (auto* cache = s.if_contains("cacheClusterEnabled"); cache && cache->is_bool() && cache->get_bool()) {
     s["cacheClusterStatus"] = "AVAILABLE";
     if (!s.contains("cacheClusterSize")) s["cacheClusterSize"] = "0.5";
   }
@@ -121,11 +122,9 @@ Status create_deployment(Call& c) {
   json::object doc = PC_TRY(load_api(c));
   bool any_method = false;
   for (const auto& kv : section(doc, "resources")) {
-    auto* methods = kv.value().as_object().if_contains("resourceMethods");
-    if (!methods) continue;
-    for (const auto& m : methods->as_object()) {
+    for (const auto& m : obj(obj(kv.value()), "resourceMethods")) {
       any_method = true;
-      if (!m.value().as_object().contains("methodIntegration"))
+      if (!obj(m.value()).contains("methodIntegration"))
         return std::unexpected(bad_request("No integration defined for method"));
     }
   }
@@ -141,7 +140,7 @@ Status create_deployment(Call& c) {
     PC_CHECK(check_stage_name(*stage_name));
     json::object& stages = section(doc, "stages");
     json::object s = stages.contains(*stage_name)
-                         ? stages[*stage_name].as_object()
+                         ? obj(stages[*stage_name])
                          : new_stage(c, *stage_name, sv(deployment, "id"));
     if (auto* canary = c.body.if_contains("canarySettings"); canary && !canary->is_null()) {
       // A canary release: the stage keeps its deployment and sends a share of its traffic to
@@ -149,7 +148,7 @@ Status create_deployment(Call& c) {
       if (!stages.contains(*stage_name))
         return std::unexpected(bad_request("A canary deployment needs an existing stage: " + *stage_name));
       PC_CHECK(check_canary(*canary));
-      json::object settings = canary->as_object();
+      json::object settings = canary->get_object();  // check_canary: an object
       settings["deploymentId"] = sv(deployment, "id");
       s["canarySettings"] = std::move(settings);
     } else {
@@ -170,9 +169,9 @@ Status create_deployment(Call& c) {
 }
 
 json::object deployment_view(const Call& c, json::object& stored) {
-  json::object d = stored["deployment"].as_object();
+  json::object d = obj(stored, "deployment");
   for (const std::string& e : c.query_all("embed"))
-    if (e == "apisummary") d["apiSummary"] = api_summary(stored["snapshot"].as_object());
+    if (e == "apisummary") d["apiSummary"] = api_summary(obj(stored, "snapshot"));
   return d;
 }
 
@@ -187,11 +186,11 @@ Status get_deployments(Call& c) {
   PC_TRY(load_api(c));
   std::vector<json::value> items;
   for (auto& [key, text] : PC_TRY(c.txn.scan(kDeployments, c.label("restapi_id") + "/"))) {
-    json::object stored = json::parse(text).as_object();
+    json::object stored = parse_row(text);
     items.push_back(deployment_view(c, stored));
   }
   std::stable_sort(items.begin(), items.end(), [](const json::value& a, const json::value& b) {
-    return a.as_object().at("createdDate").as_int64() < b.as_object().at("createdDate").as_int64();
+    return num(obj(a), "createdDate") < num(obj(b), "createdDate");
   });
   return write_items(c, items);
 }
@@ -202,7 +201,7 @@ Status update_deployment(Call& c) {
   const std::string key = c.label("restapi_id") + "/" + c.label("deployment_id");
   json::object stored = PC_TRY(load_deployment(c, c.label("restapi_id"), c.label("deployment_id")));
   // Only the description changes: what was deployed never does.
-  PC_CHECK(apply_patch(stored["deployment"].as_object(), PC_TRY(patch_operations(c.body)), kRules));
+  PC_CHECK(apply_patch(ensure_object(stored["deployment"]), PC_TRY(patch_operations(c.body)), kRules));
   PC_CHECK(c.txn.put(kDeployments, key, json::serialize(stored)));
   c.out = stored["deployment"];
   return {};
@@ -213,7 +212,7 @@ Status delete_deployment(Call& c) {
   const std::string& id = c.label("deployment_id");
   PC_TRY(load_deployment(c, c.label("restapi_id"), id));
   for (const auto& kv : section(doc, "stages"))
-    if (sv(kv.value().as_object(), "deploymentId") == id)
+    if (sv(obj(kv.value()), "deploymentId") == id)
       return std::unexpected(
           bad_request("Active stages pointing to this deployment must be moved or deleted"));
   return c.txn.erase(kDeployments, c.label("restapi_id") + "/" + id);
@@ -254,7 +253,7 @@ Status get_stages(Call& c) {
   json::array items;
   auto deployment = c.query("deploymentId");
   for (const auto& kv : section(doc, "stages"))
-    if (!deployment || sv(kv.value().as_object(), "deploymentId") == *deployment)
+    if (!deployment || sv(obj(kv.value()), "deploymentId") == *deployment)
       items.push_back(kv.value());
   c.out = json::object{{"item", std::move(items)}};
   return {};
@@ -308,7 +307,7 @@ Status set_method_setting(json::object& stage, const PatchOperation& op,
   json::object& settings = section(stage, "methodSettings");
   json::value& entry = settings[setting_key(keys)];
   if (!entry.is_object()) entry = default_method_setting();
-  json::object& ms = entry.as_object();
+  json::object& ms = entry.get_object();
   switch (setting->kind) {
     case PatchKind::kBool: ms[setting->member] = PC_TRY(patch_bool(op)); break;
     case PatchKind::kInt: ms[setting->member] = PC_TRY(patch_int(op)); break;
@@ -358,7 +357,7 @@ Status update_stage(Call& c) {
     if (auto cert = sv(s, "clientCertificateId"); !cert.empty() && !PC_TRY(c.txn.get(kClientCertificates, cert)))
       return std::unexpected(bad_request("Invalid client certificate identifier specified"));
     if (auto* cache = s.if_contains("cacheClusterEnabled"))
-      s["cacheClusterStatus"] = cache->as_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
+      s["cacheClusterStatus"] = cache->is_bool() && cache->get_bool() ? "AVAILABLE" : "NOT_AVAILABLE";
     s["lastUpdatedDate"] = c.epoch();
     return check_stage(s);
   });
@@ -400,22 +399,22 @@ Status forget_stage(Call& c, std::string_view api_id, std::string_view stage) {
     return api == api_id && (stage.empty() || s == stage);
   };
   for (auto& [key, text] : PC_TRY(c.txn.scan(kUsagePlans))) {
-    json::object plan = json::parse(text).as_object();
+    json::object plan = parse_row(text);
     json::value* stages = plan.if_contains("apiStages");
     if (!stages || !stages->is_array()) continue;
-    json::array& a = stages->as_array();
+    json::array& a = stages->get_array();
     size_t before = a.size();
     erase_where(a, [&](const json::value& v) {
-      return names(sv(v.as_object(), "apiId"), sv(v.as_object(), "stage"));
+      return names(sv(obj(v), "apiId"), sv(obj(v), "stage"));
     });
     if (a.size() != before) PC_CHECK(c.txn.put(kUsagePlans, key, json::serialize(plan)));
   }
   for (auto& [key, text] : PC_TRY(c.txn.scan(kDomainNames))) {
-    json::object domain = json::parse(text).as_object();
+    json::object domain = parse_row(text);
     json::object& mappings = section(domain, "mappings");
     size_t before = mappings.size();
     for (auto it = mappings.begin(); it != mappings.end();) {
-      const json::object& m = it->value().as_object();
+      const json::object& m = obj(it->value());
       // (A mapping without a stage follows its API, not a stage: only the API's end ends it.)
       bool gone = sv(m, "restApiId") == api_id && (stage.empty() || sv(m, "stage") == stage);
       it = gone ? mappings.erase(it) : it + 1;
@@ -430,14 +429,13 @@ Result<json::object> deployed_api(Call& c, std::string_view api_id, std::string_
   json::object doc = PC_TRY(load_api(c, api_id));
   json::object* s = PC_TRY(find_in(doc, "stages", stage, "Invalid Stage identifier specified"));
   json::object stored = PC_TRY(load_deployment(c, api_id, sv(*s, "deploymentId")));
-  json::object snapshot = std::move(stored["snapshot"].as_object());
+  json::object snapshot = std::move(ensure_object(stored["snapshot"]));
   snapshot["stage"] = *s;
   if (auto version = sv(*s, "documentationVersion"); !version.empty())
-    if (auto* v = section(doc, "docversions").if_contains(version))
-      snapshot["documentation"] =
-          json::object{{"version", version},
-                       {"createdDate", v->as_object().at("createdDate")},
-                       {"parts", v->as_object().at("parts")}};
+    if (auto* v = section(doc, "docversions").if_contains(version); v && v->is_object())
+      snapshot["documentation"] = json::object{{"version", version},
+                                               {"createdDate", num(v->get_object(), "createdDate")},
+                                               {"parts", obj(v->get_object(), "parts")}};
   return snapshot;
 }
 

@@ -12,14 +12,19 @@
 
 namespace portcullis::gateway::openapi {
 
+using api::arr;
+using api::num;
+using api::obj;
 using api::sv;
 
 namespace {
 
-const json::object& section_of(const json::object& d, std::string_view name) {
-  static const json::object empty;
-  auto* v = d.if_contains(name);
-  return v && v->is_object() ? v->as_object() : empty;
+// The deployed API is our own document: a member of another type reads as absent.
+const json::object& section_of(const json::object& d, std::string_view name) { return obj(d, name); }
+// A member copied as it is stored; null when absent.
+json::value member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v ? *v : json::value();
 }
 
 class Exporter {
@@ -28,9 +33,9 @@ class Exporter {
     integrations_ = o.integrations || o.apigateway;
     authorizers_ = o.authorizers || o.apigateway;
     for (const auto& kv : section_of(d, "validators"))
-      validator_names_[std::string(kv.key())] = std::string(sv(kv.value().as_object(), "name"));
+      validator_names_[std::string(kv.key())] = std::string(sv(obj(kv.value()), "name"));
     for (const auto& kv : section_of(d, "authorizers"))
-      authorizer_names_[std::string(kv.key())] = std::string(sv(kv.value().as_object(), "name"));
+      authorizer_names_[std::string(kv.key())] = std::string(sv(obj(kv.value()), "name"));
   }
 
   json::object run() {
@@ -44,7 +49,7 @@ class Exporter {
     info["title"] = sv(api, "name");
     std::string version(sv(api, "version"));
     if (version.empty() && api.contains("createdDate"))
-      version = format_iso8601(SystemTime(std::chrono::seconds(api.at("createdDate").to_number<int64_t>())));
+      version = format_iso8601(SystemTime(std::chrono::seconds(num(api, "createdDate"))));
     info["version"] = version;
     doc["info"] = std::move(info);
     std::string base = "/" + std::string(sv(stage, "stageName"));
@@ -77,20 +82,20 @@ class Exporter {
  private:
   json::object paths() {
     std::vector<const json::object*> resources;
-    for (const auto& kv : section_of(d_, "resources")) resources.push_back(&kv.value().as_object());
+    for (const auto& kv : section_of(d_, "resources")) resources.push_back(&obj(kv.value()));
     std::sort(resources.begin(), resources.end(),
               [](auto* a, auto* b) { return sv(*a, "path") < sv(*b, "path"); });
     json::object out;
     for (const json::object* r : resources) {
-      auto* methods = r->if_contains("resourceMethods");
-      if (!methods || methods->as_object().empty()) continue;
+      const json::object& methods = obj(*r, "resourceMethods");
+      if (methods.empty()) continue;
       json::object item;
       std::vector<std::string> verbs;
-      for (const auto& m : methods->as_object()) verbs.emplace_back(m.key());
+      for (const auto& m : methods) verbs.emplace_back(m.key());
       std::sort(verbs.begin(), verbs.end());
       for (const std::string& verb : verbs)
         item[verb == "ANY" ? "x-amazon-apigateway-any-method" : to_lower(verb)] =
-            operation(methods->as_object().at(verb).as_object());
+            operation(obj(methods, verb));
       out[sv(*r, "path")] = std::move(item);
     }
     return out;
@@ -104,41 +109,38 @@ class Exporter {
     json::object op;
     if (auto name = sv(m, "operationName"); !name.empty()) op["operationId"] = name;
     json::array params;
-    if (auto* rp = m.if_contains("requestParameters"))
-      for (const auto& kv : rp->as_object()) {
+    for (const auto& kv : obj(m, "requestParameters")) {
         std::string_view key = kv.key();
         std::string_view rest = key.substr(std::string_view("method.request.").size());
         size_t dot = rest.find('.');
         std::string_view where = rest.substr(0, dot), name = rest.substr(dot + 1);
         std::string in = where == "path" ? "path" : where.find("querystring") != std::string_view::npos ? "query" : "header";
-        json::object p{{"name", name}, {"in", in}, {"required", in == "path" || kv.value().as_bool()}};
+        json::object p{{"name", name}, {"in", in}, {"required", in == "path" || (kv.value().is_bool() && kv.value().get_bool())}};
         if (o_.oas30) p["schema"] = json::object{{"type", "string"}};
         else p["type"] = "string";
         params.push_back(std::move(p));
       }
-    if (auto* models = m.if_contains("requestModels"); models && !models->as_object().empty()) {
+    if (const json::object& models = obj(m, "requestModels"); !models.empty()) {
       if (o_.oas30) {
         json::object content;
-        for (const auto& kv : models->as_object())
-          content[kv.key()] = json::object{{"schema", schema_ref(kv.value().as_string())}};
+        for (const auto& kv : models)
+          content[kv.key()] = json::object{{"schema", schema_ref(sv(kv.value()))}};
         op["requestBody"] = json::object{{"content", std::move(content)}, {"required", true}};
       } else {
-        const auto& first = *models->as_object().begin();
+        const auto& first = *models.begin();
         op["consumes"] = json::array{json::string(first.key())};
         params.push_back(json::object{{"in", "body"},
-                                      {"name", first.value().as_string()},
+                                      {"name", sv(first.value())},
                                       {"required", true},
-                                      {"schema", schema_ref(first.value().as_string())}});
+                                      {"schema", schema_ref(sv(first.value()))}});
       }
     }
     if (!params.empty()) op["parameters"] = std::move(params);
     json::object responses;
     json::array produces;  // Swagger 2.0 names the content types of responses per operation
-    if (auto* mr = m.if_contains("methodResponses"))
-      for (const auto& kv : mr->as_object()) {
-        responses[kv.key()] = response(kv.value().as_object());
-        if (auto* models = kv.value().as_object().if_contains("responseModels"))
-          for (const auto& ct : models->as_object())
+    for (const auto& kv : obj(m, "methodResponses")) {
+        responses[kv.key()] = response(obj(kv.value()));
+        for (const auto& ct : obj(obj(kv.value()), "responseModels"))
             if (std::find(produces.begin(), produces.end(), json::value(ct.key())) == produces.end())
               produces.emplace_back(ct.key());
       }
@@ -151,10 +153,10 @@ class Exporter {
       uses_sigv4_ = true;
     } else if (type == "CUSTOM" || type == "COGNITO_USER_POOLS") {
       std::string name = authorizer_names_[std::string(sv(m, "authorizerId"))];
-      requirement[name] = m.contains("authorizationScopes") ? m.at("authorizationScopes") : json::array();
+      requirement[name] = m.contains("authorizationScopes") ? member(m, "authorizationScopes") : json::array();
       used_authorizers_.insert(std::string(sv(m, "authorizerId")));
     }
-    if (auto* key = m.if_contains("apiKeyRequired"); key && key->as_bool()) {
+    if (auto* key = m.if_contains("apiKeyRequired"); key && key->is_bool() && key->get_bool()) {
       requirement["api_key"] = json::array();
       uses_api_key_ = true;
     }
@@ -163,30 +165,30 @@ class Exporter {
       if (auto v = sv(m, "requestValidatorId"); !v.empty())
         op["x-amazon-apigateway-request-validator"] = validator_names_[std::string(v)];
       if (auto* i = m.if_contains("methodIntegration"))
-        op["x-amazon-apigateway-integration"] = integration(i->as_object());
+        op["x-amazon-apigateway-integration"] = integration(obj(*i));
     }
     return op;
   }
 
   json::object response(const json::object& r) {
     json::object out{{"description", std::string(sv(r, "statusCode")) + " response"}};
-    if (auto* params = r.if_contains("responseParameters")) {
+    if (r.contains("responseParameters")) {
       json::object headers;
-      for (const auto& kv : params->as_object()) {
+      for (const auto& kv : obj(r, "responseParameters")) {
         std::string_view name = std::string_view(kv.key()).substr(std::string_view("method.response.header.").size());
         headers[name] = o_.oas30 ? json::object{{"schema", json::object{{"type", "string"}}}}
                                  : json::object{{"type", "string"}};
       }
       if (!headers.empty()) out["headers"] = std::move(headers);
     }
-    if (auto* models = r.if_contains("responseModels"); models && !models->as_object().empty()) {
+    if (const json::object& models = obj(r, "responseModels"); !models.empty()) {
       if (o_.oas30) {
         json::object content;
-        for (const auto& kv : models->as_object())
-          content[kv.key()] = json::object{{"schema", schema_ref(kv.value().as_string())}};
+        for (const auto& kv : models)
+          content[kv.key()] = json::object{{"schema", schema_ref(sv(kv.value()))}};
         out["content"] = std::move(content);
       } else {
-        out["schema"] = schema_ref(models->as_object().begin()->value().as_string());
+        out["schema"] = schema_ref(sv(models.begin()->value()));
       }
     }
     return out;
@@ -198,14 +200,14 @@ class Exporter {
       if (auto v = sv(i, k); !v.empty()) x[k] = v;
     if (sv(i, "connectionType") == "VPC_LINK") x["connectionType"] = "VPC_LINK";
     for (std::string_view k : {"requestParameters", "requestTemplates", "tlsConfig"})
-      if (auto* v = i.if_contains(k); v && !(v->is_object() && v->as_object().empty())) x[k] = *v;
-    if (auto* keys = i.if_contains("cacheKeyParameters"); keys && !keys->as_array().empty()) x["cacheKeyParameters"] = *keys;
+      if (auto* v = i.if_contains(k); v && !(v->is_object() && v->get_object().empty())) x[k] = *v;
+    if (auto* keys = i.if_contains("cacheKeyParameters"); keys && !arr(*keys).empty()) x["cacheKeyParameters"] = *keys;
     x["passthroughBehavior"] = to_lower(sv(i, "passthroughBehavior"));
     if (auto* t = i.if_contains("timeoutInMillis")) x["timeoutInMillis"] = *t;
-    if (auto* responses = i.if_contains("integrationResponses")) {
+    if (i.contains("integrationResponses")) {
       json::object out;
-      for (const auto& kv : responses->as_object()) {
-        const json::object& r = kv.value().as_object();
+      for (const auto& kv : obj(i, "integrationResponses")) {
+        const json::object& r = obj(kv.value());
         json::object rx{{"statusCode", sv(r, "statusCode")}};
         for (std::string_view k : {"responseParameters", "responseTemplates"})
           if (auto* v = r.if_contains(k)) rx[k] = *v;
@@ -224,22 +226,22 @@ class Exporter {
     std::string prefix = "https://apigateway.amazonaws.com/restapis/";
     std::function<void(json::value&)> unref = [&](json::value& v) {
       if (v.is_object()) {
-        for (auto& kv : v.as_object()) {
-          if (kv.key() == "$ref" && kv.value().is_string() && kv.value().as_string().starts_with(prefix)) {
-            std::string_view ref = kv.value().as_string();
+        for (auto& kv : v.get_object()) {
+          if (kv.key() == "$ref" && sv(kv.value()).starts_with(prefix)) {
+            std::string_view ref = sv(kv.value());
             kv.value() = schema_ref(ref.substr(ref.rfind('/') + 1))["$ref"];
           } else {
             unref(kv.value());
           }
         }
       } else if (v.is_array()) {
-        for (auto& e : v.as_array()) unref(e);
+        for (auto& e : v.get_array()) unref(e);
       }
     };
     for (const auto& kv : section_of(d_, "models")) {
-      json::value schema = api::parse_json(sv(kv.value().as_object(), "schema"));
+      json::value schema = api::parse_json(sv(obj(kv.value()), "schema"));
       if (!schema.is_object()) schema = json::object();
-      schema.as_object().erase("$schema");
+      schema.get_object().erase("$schema");
       unref(schema);
       out[kv.key()] = std::move(schema);
     }
@@ -253,7 +255,7 @@ class Exporter {
       out["sigv4"] = json::object{{"type", "apiKey"}, {"name", "Authorization"}, {"in", "header"},
                                   {"x-amazon-apigateway-authtype", "awsSigv4"}};
     for (const auto& kv : section_of(d_, "authorizers")) {
-      const json::object& a = kv.value().as_object();
+      const json::object& a = obj(kv.value());
       if (!authorizers_ && !used_authorizers_.contains(std::string(kv.key()))) continue;
       std::string header = "Unused";
       if (auto src = sv(a, "identitySource"); src.starts_with("method.request.header.") && src.find(',') == std::string_view::npos)
@@ -280,14 +282,14 @@ class Exporter {
     if (d.empty()) return;
     json::array parts;
     for (const auto& kv : section_of(d, "parts")) {
-      const json::object& p = kv.value().as_object();
+      const json::object& p = obj(kv.value());
       json::value properties = api::parse_json(sv(p, "properties"));
       if (properties.is_null()) continue;
-      parts.push_back(json::object{{"location", p.at("location")}, {"properties", std::move(properties)}});
+      parts.push_back(json::object{{"location", member(p, "location")}, {"properties", std::move(properties)}});
     }
-    json::object x{{"version", d.at("version")}};
-    if (auto* created = d.if_contains("createdDate"))
-      x["createdDate"] = format_iso8601(SystemTime(std::chrono::seconds(created->to_number<int64_t>())));
+    json::object x{{"version", member(d, "version")}};
+    if (d.contains("createdDate"))
+      x["createdDate"] = format_iso8601(SystemTime(std::chrono::seconds(num(d, "createdDate"))));
     x["documentationParts"] = std::move(parts);
     doc["x-amazon-apigateway-documentation"] = std::move(x);
   }
@@ -295,14 +297,15 @@ class Exporter {
   void api_extensions(json::object& doc, const json::object& api) {
     json::object validators;
     for (const auto& kv : section_of(d_, "validators")) {
-      const json::object& v = kv.value().as_object();
-      validators[sv(v, "name")] = json::object{{"validateRequestBody", v.at("validateRequestBody")},
-                                               {"validateRequestParameters", v.at("validateRequestParameters")}};
+      const json::object& v = obj(kv.value());
+      validators[sv(v, "name")] =
+          json::object{{"validateRequestBody", member(v, "validateRequestBody")},
+                       {"validateRequestParameters", member(v, "validateRequestParameters")}};
     }
     if (!validators.empty()) doc["x-amazon-apigateway-request-validators"] = std::move(validators);
     json::object responses;
     for (const auto& kv : section_of(d_, "responses")) {
-      json::object r = kv.value().as_object();
+      json::object r = obj(kv.value());
       r.erase("responseType");
       r.erase("defaultResponse");
       responses[kv.key()] = std::move(r);
@@ -317,9 +320,9 @@ class Exporter {
     if (auto src = sv(api, "apiKeySource"); !src.empty()) doc["x-amazon-apigateway-api-key-source"] = src;
     if (auto* size = api.if_contains("minimumCompressionSize")) doc["x-amazon-apigateway-minimum-compression-size"] = *size;
     json::object ec;
-    if (auto* e = api.if_contains("endpointConfiguration"))
-      if (auto* vpce = e->as_object().if_contains("vpcEndpointIds")) ec["vpcEndpointIds"] = *vpce;
-    if (auto* d = api.if_contains("disableExecuteApiEndpoint"); d && d->as_bool()) ec["disableExecuteApiEndpoint"] = true;
+    if (auto* vpce = obj(api, "endpointConfiguration").if_contains("vpcEndpointIds"))
+      ec["vpcEndpointIds"] = *vpce;
+    if (auto* d = api.if_contains("disableExecuteApiEndpoint"); d && d->is_bool() && d->get_bool()) ec["disableExecuteApiEndpoint"] = true;
     if (!ec.empty()) doc["x-amazon-apigateway-endpoint-configuration"] = std::move(ec);
   }
 

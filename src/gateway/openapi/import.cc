@@ -18,25 +18,36 @@ constexpr std::string_view kVerbs[] = {"get", "put", "post", "delete", "patch", 
 
 const json::object* obj(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
-  return v && v->is_object() ? &v->as_object() : nullptr;
+  return v && v->is_object() ? &v->get_object() : nullptr;
 }
 const json::array* arr(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
-  return v && v->is_array() ? &v->as_array() : nullptr;
+  return v && v->is_array() ? &v->get_array() : nullptr;
+}
+// A member as it is, null when absent.
+const json::value& member(const json::object& o, std::string_view key) {
+  static const json::value kNull;
+  auto* v = o.if_contains(key);
+  return v ? *v : kNull;
+}
+// A member that is present, not null and not of the type wanted (`is`): an error of the import.
+bool wrongly_typed(const json::object& o, std::string_view key, bool (json::value::*is)() const noexcept) {
+  auto* v = o.if_contains(key);
+  return v && !v->is_null() && !((*v).*is)();
 }
 // A scalar member as text (an unquoted YAML 1.0 is "1.0", not JSON's "1E0").
 std::string text(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v || v->is_null() || v->is_structured()) return {};
-  if (v->is_string()) return std::string(v->as_string());
-  if (v->is_double()) return format_double(v->as_double());
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_double()) return format_double(v->get_double());
   return json::serialize(*v);
 }
 
 // Replaces ${AWS::Region}-style pseudo parameters in every string of the document.
 void substitute(json::value& v, const ImportOptions& opt, std::vector<std::string>& warnings) {
   if (v.is_string()) {
-    std::string s(v.as_string());
+    std::string s(v.get_string());
     size_t pos = 0;
     bool changed = false;
     while ((pos = s.find("${AWS::", pos)) != std::string::npos) {
@@ -58,16 +69,16 @@ void substitute(json::value& v, const ImportOptions& opt, std::vector<std::strin
     }
     if (changed) v = json::string(s);
   } else if (v.is_object()) {
-    for (auto& kv : v.as_object()) substitute(kv.value(), opt, warnings);
+    for (auto& kv : v.get_object()) substitute(kv.value(), opt, warnings);
   } else if (v.is_array()) {
-    for (auto& e : v.as_array()) substitute(e, opt, warnings);
+    for (auto& e : v.get_array()) substitute(e, opt, warnings);
   }
 }
 
 class Importer {
  public:
   Importer(json::value root, const ImportOptions& opt)
-      : root_value_(std::move(root)), root_(root_value_.as_object()), opt_(opt) {
+      : root_value_(std::move(root)), root_(root_value_.get_object()), opt_(opt) {
     oas3_ = root_.contains("openapi");
   }
 
@@ -85,12 +96,17 @@ class Importer {
     std::string root_id = new_id(10);
     section(out_.doc, "resources")[root_id] = json::object{{"id", root_id}, {"path", "/"}};
     root_id_ = root_id;
+    if (wrongly_typed(root_, "paths", &json::value::is_object))
+      out_.errors.push_back("Invalid OpenAPI input: paths must be a map of paths to path items");
     if (const json::object* paths = obj(root_, "paths")) {
       std::vector<std::string> keys;
       for (const auto& kv : *paths) keys.emplace_back(kv.key());
       std::sort(keys.begin(), keys.end());
-      for (const std::string& p : keys)
-        if (paths->at(p).is_object()) read_path(p, paths->at(p).as_object());
+      for (const std::string& p : keys) {
+        if (wrongly_typed(*paths, p, &json::value::is_object))
+          out_.errors.push_back("Invalid path item '" + p + "': it must be a map of operations");
+        if (const json::object* item = obj(*paths, p)) read_path(p, *item);
+      }
     }
     return std::move(out_);
   }
@@ -108,14 +124,14 @@ class Importer {
     copy(api, root_, "x-amazon-apigateway-binary-media-types", Kind::kList, "the document", "binaryMediaTypes");
     if (auto s = text(root_, "x-amazon-apigateway-api-key-source"); !s.empty()) api["apiKeySource"] = to_upper(s);
     if (auto* p = root_.if_contains("x-amazon-apigateway-policy"))
-      api["policy"] = p->is_string() ? json::string(p->as_string()) : json::string(json::serialize(*p));
+      api["policy"] = p->is_string() ? json::string(p->get_string()) : json::string(json::serialize(*p));
     copy(api, root_, "x-amazon-apigateway-minimum-compression-size", Kind::kInt, "the document",
          "minimumCompressionSize");
     if (const json::object* ec = obj(root_, "x-amazon-apigateway-endpoint-configuration")) {
       if (auto* vpce = arr(*ec, "vpcEndpointIds"))
         api["endpointConfiguration"] = json::object{{"vpcEndpointIds", *vpce}};
       if (auto* d = ec->if_contains("disableExecuteApiEndpoint"); d && d->is_bool())
-        api["disableExecuteApiEndpoint"] = d->as_bool();
+        api["disableExecuteApiEndpoint"] = d->get_bool();
     }
     base_path_ = read_base_path();
   }
@@ -125,7 +141,7 @@ class Importer {
     if (!oas3_) {
       path = text(root_, "basePath");
     } else if (auto* servers = arr(root_, "servers"); servers && !servers->empty() && (*servers)[0].is_object()) {
-      const json::object& s = (*servers)[0].as_object();
+      const json::object& s = (*servers)[0].get_object();
       std::string url = text(s, "url");
       if (size_t scheme = url.find("://"); scheme != std::string::npos) {
         size_t slash = url.find('/', scheme + 3);
@@ -159,9 +175,9 @@ class Importer {
   // Points a schema's references at the API's models, as API Gateway stores them.
   void rewrite_refs(json::value& v) {
     if (v.is_object()) {
-      for (auto& kv : v.as_object()) {
+      for (auto& kv : v.get_object()) {
         if (kv.key() == "$ref" && kv.value().is_string()) {
-          std::string name = ref_name(kv.value().as_string());
+          std::string name = ref_name(kv.value().get_string());
           if (!name.empty())
             kv.value() = "https://apigateway.amazonaws.com/restapis/" + opt_.api_id + "/models/" + name;
         } else {
@@ -169,7 +185,7 @@ class Importer {
         }
       }
     } else if (v.is_array()) {
-      for (auto& e : v.as_array()) rewrite_refs(e);
+      for (auto& e : v.get_array()) rewrite_refs(e);
     }
   }
 
@@ -181,7 +197,7 @@ class Importer {
       json::value schema = kv.value();
       rewrite_refs(schema);
       json::object m{{"id", new_id(6)}, {"name", kv.key()}, {"contentType", "application/json"}};
-      if (schema.is_object()) schema.as_object()["$schema"] = "http://json-schema.org/draft-04/schema#";
+      if (schema.is_object()) schema.get_object()["$schema"] = "http://json-schema.org/draft-04/schema#";
       m["schema"] = json::serialize(schema);
       json::object& models = section(out_.doc, "models");
       std::string name(kv.key());
@@ -202,11 +218,11 @@ class Importer {
     if (const json::object* validators = obj(root_, "x-amazon-apigateway-request-validators"))
       for (const auto& kv : *validators) {
         if (!kv.value().is_object()) continue;
-        const json::object& v = kv.value().as_object();
+        const json::object& v = kv.value().get_object();
         json::object r{{"id", unused_key(section(out_.doc, "validators"))}, {"name", kv.key()}};
         auto flag = [&](std::string_view k) {
           auto* b = v.if_contains(k);
-          return b && b->is_bool() && b->as_bool();
+          return b && b->is_bool() && b->get_bool();
         };
         r["validateRequestBody"] = flag("validateRequestBody");
         r["validateRequestParameters"] = flag("validateRequestParameters");
@@ -229,9 +245,9 @@ class Importer {
     if (!schemes) return;
     for (const auto& kv : *schemes) {
       if (!kv.value().is_object()) continue;
-      const json::object* a = obj(kv.value().as_object(), "x-amazon-apigateway-authorizer");
+      const json::object* a = obj(kv.value().get_object(), "x-amazon-apigateway-authorizer");
       if (!a) continue;
-      const json::object& scheme = kv.value().as_object();
+      const json::object& scheme = kv.value().get_object();
       json::object r{{"id", unused_key(section(out_.doc, "authorizers"))},
                      {"name", kv.key()},
                      {"type", to_upper(text(*a, "type"))}};
@@ -258,7 +274,7 @@ class Importer {
     if (!responses) return;
     for (const auto& kv : *responses) {
       if (!kv.value().is_object()) continue;
-      const json::object& g = kv.value().as_object();
+      const json::object& g = kv.value().get_object();
       json::object r{{"responseType", kv.key()}};
       if (auto code = text(g, "statusCode"); !code.empty()) r["statusCode"] = code;
       std::string where = "gateway response '" + std::string(kv.key()) + "'";
@@ -311,12 +327,12 @@ class Importer {
   void read_documentation() {
     const json::value* d = root_.if_contains("x-amazon-apigateway-documentation");
     if (!d) return;
-    const json::value* parts = d->is_object() ? d->as_object().if_contains("documentationParts") : nullptr;
+    const json::value* parts = d->is_object() ? d->get_object().if_contains("documentationParts") : nullptr;
     if (!parts || !parts->is_array()) {
       out_.errors.push_back("Invalid x-amazon-apigateway-documentation: it needs documentationParts, a list");
       return;
     }
-    for (const json::value& p : parts->as_array()) {
+    for (const json::value& p : parts->get_array()) {
       if (auto part = documentation_part(p)) put_documentation_part(out_.doc, std::move(*part));
       else out_.errors.push_back(part.error().message);
     }
@@ -337,10 +353,10 @@ class Importer {
       current += "/" + part;
       std::string found;
       for (const auto& kv : resources)
-        if (sv(kv.value().as_object(), "parentId") == id && sv(kv.value().as_object(), "pathPart") == part)
+        if (sv(api::obj(kv.value()), "parentId") == id && sv(api::obj(kv.value()), "pathPart") == part)
           found = kv.key();
       if (found.empty()) {
-        json::object parent = resources[id].as_object();
+        json::object parent = api::obj(resources[id]);
         if (auto st = check_placement(out_.doc, parent, part, {}); !st) {
           out_.errors.push_back("Unable to create resource at path '" + current + "': " + st.error().message);
           return std::nullopt;
@@ -355,14 +371,14 @@ class Importer {
 
   json::value resolve(const json::value& v) {
     if (!v.is_object()) return v;
-    std::string_view ref = sv(v.as_object(), "$ref");
+    std::string_view ref = sv(v.get_object(), "$ref");
     if (!ref.starts_with("#/")) return v;
     const json::value* cur = &root_value_;
     std::string_view rest = ref.substr(2);
     while (!rest.empty() && cur && cur->is_object()) {
       size_t slash = rest.find('/');
       std::string key = unescape_key(rest.substr(0, slash));
-      cur = cur->as_object().if_contains(key);
+      cur = cur->get_object().if_contains(key);
       rest = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
     }
     return cur ? *cur : json::value();
@@ -379,13 +395,18 @@ class Importer {
       if (kv.key() == "x-amazon-apigateway-any-method") verb = "ANY";
       else if (std::find(std::begin(kVerbs), std::end(kVerbs), kv.key()) != std::end(kVerbs)) verb = to_upper(kv.key());
       else continue;
-      if (!kv.value().is_object()) continue;
-      read_method(path, *resource_id, verb, kv.value().as_object(), shared);
+      if (kv.value().is_null()) continue;
+      if (!kv.value().is_object()) {
+        out_.errors.push_back("Invalid operation '" + verb + " " + path +
+                              "': it must be a map of the operation's members");
+        continue;
+      }
+      read_method(path, *resource_id, verb, kv.value().get_object(), shared);
     }
   }
 
   std::string model_of(const json::value& schema) {
-    return schema.is_object() ? ref_name(sv(schema.as_object(), "$ref")) : std::string();
+    return schema.is_object() ? ref_name(sv(schema.get_object(), "$ref")) : std::string();
   }
 
   // Swagger's content types: the operation's, else the document's, else JSON.
@@ -395,7 +416,7 @@ class Importer {
     std::vector<std::string> out;
     if (list)
       for (const json::value& v : *list)
-        if (v.is_string()) out.emplace_back(v.as_string());
+        if (v.is_string()) out.emplace_back(v.get_string());
     if (out.empty()) out.emplace_back("application/json");
     return out;
   }
@@ -405,15 +426,15 @@ class Importer {
     for (const json::value& raw : params) {
       json::value pv = resolve(raw);
       if (!pv.is_object()) continue;
-      const json::object& p = pv.as_object();
+      const json::object& p = pv.get_object();
       std::string in = text(p, "in"), name = text(p, "name");
       auto* req = p.if_contains("required");
-      bool required = req && req->is_bool() && req->as_bool();
+      bool required = req && req->is_bool() && req->get_bool();
       std::string location = in == "path" ? "path" : in == "query" ? "querystring" : in == "header" ? "header" : "";
       if (!location.empty()) {
         section(m, "requestParameters")["method.request." + location + "." + name] = in == "path" || required;
       } else if (in == "body") {
-        if (auto model = model_of(p.contains("schema") ? p.at("schema") : json::value()); !model.empty()) {
+        if (auto model = model_of(member(p, "schema")); !model.empty()) {
           for (const std::string& ct : media_types(op, "consumes")) section(m, "requestModels")[ct] = model;
         }
       } else {
@@ -427,7 +448,7 @@ class Importer {
     const json::object* schemes = security_schemes();
     for (const json::value& req : requirements) {
       if (!req.is_object()) continue;
-      for (const auto& kv : req.as_object()) {
+      for (const auto& kv : req.get_object()) {
         const json::object* scheme = schemes ? obj(*schemes, kv.key()) : nullptr;
         if (!scheme) {
           out_.warnings.push_back("Security scheme '" + std::string(kv.key()) + "' used by " + where + " is not defined");
@@ -436,11 +457,11 @@ class Importer {
         std::string authtype = text(*scheme, "x-amazon-apigateway-authtype");
         authtype = to_lower(authtype);
         if (auto it = authorizer_ids_.find(std::string(kv.key())); it != authorizer_ids_.end()) {
-          std::string type(sv(section(out_.doc, "authorizers")[it->second].as_object(), "type"));
+          std::string type(sv(api::obj(section(out_.doc, "authorizers")[it->second]), "type"));
           m["authorizationType"] = type == "COGNITO_USER_POOLS" ? type : std::string("CUSTOM");
           m["authorizerId"] = it->second;
-          if (type == "COGNITO_USER_POOLS" && kv.value().is_array() && !kv.value().as_array().empty())
-            copy(m, req.as_object(), kv.key(), Kind::kList, where, "authorizationScopes");
+          if (type == "COGNITO_USER_POOLS" && kv.value().is_array() && !kv.value().get_array().empty())
+            copy(m, req.get_object(), kv.key(), Kind::kList, where, "authorizationScopes");
         } else if (authtype == "awssigv4") {
           m["authorizationType"] = "AWS_IAM";
         } else if (text(*scheme, "type") == "apiKey" && text(*scheme, "in") == "header" &&
@@ -469,14 +490,14 @@ class Importer {
       json::value rv = resolve(kv.value());
       json::object r{{"statusCode", code}};
       if (rv.is_object()) {
-        const json::object& resp = rv.as_object();
+        const json::object& resp = rv.get_object();
         if (const json::object* headers = obj(resp, "headers"))
           for (const auto& h : *headers) section(r, "responseParameters")["method.response.header." + std::string(h.key())] = false;
         if (oas3_) {
           if (const json::object* content = obj(resp, "content"))
             for (const auto& ct : *content)
               if (ct.value().is_object())
-                if (auto model = model_of(ct.value().as_object().contains("schema") ? ct.value().as_object().at("schema") : json::value()); !model.empty())
+                if (auto model = model_of(member(ct.value().get_object(), "schema")); !model.empty())
                   section(r, "responseModels")[ct.key()] = model;
         } else if (auto* schema = resp.if_contains("schema")) {
           if (auto model = model_of(*schema); !model.empty()) {
@@ -513,7 +534,7 @@ class Importer {
     if (const json::object* responses = obj(x, "responses"))
       for (const auto& kv : *responses) {
         if (!kv.value().is_object()) continue;
-        const json::object& rx = kv.value().as_object();
+        const json::object& rx = kv.value().get_object();
         std::string code = text(rx, "statusCode");
         json::object r{{"statusCode", code}};
         if (kv.key() != "default") r["selectionPattern"] = kv.key();
@@ -546,12 +567,12 @@ class Importer {
     read_parameters(m, op, shared, where);
     if (auto* p = arr(op, "parameters")) read_parameters(m, op, *p, where);
     if (oas3_) {
-      json::value body = op.contains("requestBody") ? resolve(op.at("requestBody")) : json::value();
+      json::value body = op.contains("requestBody") ? resolve(member(op, "requestBody")) : json::value();
       if (body.is_object())
-        if (const json::object* content = obj(body.as_object(), "content"))
+        if (const json::object* content = obj(body.get_object(), "content"))
           for (const auto& ct : *content)
             if (ct.value().is_object())
-              if (auto model = model_of(ct.value().as_object().contains("schema") ? ct.value().as_object().at("schema") : json::value()); !model.empty())
+              if (auto model = model_of(member(ct.value().get_object(), "schema")); !model.empty())
                 section(m, "requestModels")[ct.key()] = model;
     }
     if (auto* security = arr(op, "security")) read_security(m, *security, where);
@@ -570,9 +591,14 @@ class Importer {
       out_.errors.push_back("Invalid method " + where + ": " + st.error().message);
       return;
     }
+    if (wrongly_typed(op, "x-amazon-apigateway-integration", &json::value::is_object)) {
+      out_.errors.push_back("Invalid x-amazon-apigateway-integration of " + where +
+                            ": it must be a map of the integration's members");
+      return;
+    }
     if (const json::object* x = obj(op, "x-amazon-apigateway-integration"))
       if (auto i = read_integration(*x, m, resource_id, where)) m["methodIntegration"] = std::move(*i);
-    json::object& resource = section(out_.doc, "resources")[resource_id].as_object();
+    json::object& resource = ensure_object(section(out_.doc, "resources")[resource_id]);
     section(resource, "resourceMethods")[verb] = std::move(m);
   }
 

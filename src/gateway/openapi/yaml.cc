@@ -157,7 +157,7 @@ void emit(YAML::Emitter& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::object:
       out << YAML::BeginMap;
-      for (const auto& kv : v.as_object()) {
+      for (const auto& kv : v.get_object()) {
         std::string key(kv.key());
         out << YAML::Key;
         if (needs_quotes(key)) out << YAML::DoubleQuoted;
@@ -168,25 +168,25 @@ void emit(YAML::Emitter& out, const json::value& v) {
       out << YAML::EndMap;
       break;
     case json::kind::array:
-      if (v.as_array().empty()) out << YAML::Flow;
+      if (v.get_array().empty()) out << YAML::Flow;
       out << YAML::BeginSeq;
-      for (const auto& e : v.as_array()) emit(out, e);
+      for (const auto& e : v.get_array()) emit(out, e);
       out << YAML::EndSeq;
       break;
     case json::kind::string: {
-      std::string s(v.as_string());
+      std::string s(v.get_string());
       if (needs_quotes(s)) out << YAML::DoubleQuoted;
       out << s;
       break;
     }
     case json::kind::bool_:
-      out << (v.as_bool() ? "true" : "false");
+      out << (v.get_bool() ? "true" : "false");
       break;
     case json::kind::null:
       out << YAML::Null;
       break;
     case json::kind::double_:
-      out << format_double(v.as_double());
+      out << format_double(v.get_double());
       break;
     default:
       out << json::serialize(v);
