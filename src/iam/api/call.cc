@@ -229,10 +229,7 @@ void IamService::handle(const http::Request& req, const protocol::QueryParams& p
   };
   Status st = op->writes ? store_.write(run) : store_.read(run);
   if (st && next) publish(std::move(next), seq);
-  if (!st) {
-    if (st.error().code == ErrorCode::kInternal) log::error(st.error().message);
-    return write_error(res, req, st.error());
-  }
+  if (!st) return write_error(res, req, st.error());  // an internal cause is logged there
   res.status = 200;
   res.set_header("x-amzn-RequestId", req.request_id);
   res.set_header("Content-Type", "text/xml");
