@@ -9,17 +9,15 @@
 
 #include <memory>
 
+#include "core/openssl_ptr.h"
+
 namespace portcullis::crypto {
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Deleter {
-  void operator()(T* p) const { F(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using ossl::Bio;
+using ossl::Cert;
+using ossl::Key;
 
 std::string bio_text(BIO* bio) {
   char* data = nullptr;

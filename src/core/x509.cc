@@ -18,19 +18,16 @@
 #include <memory>
 
 #include "core/encoding.h"
+#include "core/openssl_ptr.h"
 
 namespace portcullis::crypto {
 
 namespace {
 
-template <typename T, void (*F)(T*)>
-struct Deleter {
-  void operator()(T* p) const { F(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Bn = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using ossl::Bio;
+using ossl::Cert;
+using ossl::Key;
+using ossl::Bn;
 
 constexpr std::string_view kUnparsable =
     "Unable to parse certificate. Please ensure the certificate is in PEM format.";
@@ -120,14 +117,14 @@ std::optional<RsaNumbers> blob_numbers(std::string_view blob) {
 }
 
 Key numbers_key(const RsaNumbers& r) {
-  std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>> bld(
+  std::unique_ptr<OSSL_PARAM_BLD, ossl::Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>> bld(
       OSSL_PARAM_BLD_new());
   if (!bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, r.n.get()) ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, r.e.get()))
     return nullptr;
-  std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>> params(
+  std::unique_ptr<OSSL_PARAM, ossl::Deleter<OSSL_PARAM, OSSL_PARAM_free>> params(
       OSSL_PARAM_BLD_to_param(bld.get()));
-  std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> ctx(
+  std::unique_ptr<EVP_PKEY_CTX, ossl::Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> ctx(
       EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   EVP_PKEY* key = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
@@ -156,7 +153,7 @@ Result<RsaNumbers> pem_numbers(std::string_view text) {
       !text.starts_with("-----BEGIN RSA PUBLIC KEY-----"))
     return invalid_key();
   EVP_PKEY* raw = nullptr;
-  std::unique_ptr<OSSL_DECODER_CTX, Deleter<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>> dctx(
+  std::unique_ptr<OSSL_DECODER_CTX, ossl::Deleter<OSSL_DECODER_CTX, OSSL_DECODER_CTX_free>> dctx(
       OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, "RSA", EVP_PKEY_PUBLIC_KEY, nullptr,
                                     nullptr));
   const auto* data = reinterpret_cast<const unsigned char*>(text.data());
