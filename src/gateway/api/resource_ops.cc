@@ -93,7 +93,7 @@ Status check_placement(json::object& doc, const json::object& parent, std::strin
   // A rename must not put a greedy path variable above children the create rule kept out.
   if (!self.empty() && is_greedy(part))
     for (const auto& kv : section(doc, "resources"))
-      if (sv(kv.value().as_object(), "parentId") == self)
+      if (sv(obj(kv.value()), "parentId") == self)
         return std::unexpected(bad_request(
             "A resource with children cannot have a greedy path variable: " + std::string(part)));
   for (const auto& kv : section(doc, "resources")) {
