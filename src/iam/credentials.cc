@@ -17,10 +17,9 @@ namespace {
 // The devices enabled for a user (their store keys and documents).
 Result<std::vector<std::pair<std::string, json::object>>> devices_of(store::Transaction& txn,
                                                                      std::string_view user) {
-  auto rows = txn.scan(kMfaDevices);
-  if (!rows) return std::unexpected(rows.error());
+  auto rows = PC_TRY(txn.scan(kMfaDevices));
   std::vector<std::pair<std::string, json::object>> out;
-  for (const auto& [key, text] : *rows) {
+  for (const auto& [key, text] : rows) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) continue;

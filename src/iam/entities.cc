@@ -31,11 +31,10 @@ std::string entity_arn(std::string_view account, std::string_view noun, std::str
 
 Result<std::optional<json::object>> load(store::Transaction& txn, std::string_view table,
                                          std::string_view key) {
-  auto text = txn.get(table, key);
-  if (!text) return std::unexpected(text.error());
-  if (!*text) return std::optional<json::object>();
+  auto text = PC_TRY(txn.get(table, key));
+  if (!text) return std::optional<json::object>();
   boost::system::error_code ec;
-  json::value v = json::parse(**text, ec);
+  json::value v = json::parse(*text, ec);
   if (ec || !v.is_object())
     return fail(ErrorCode::kInternal,
                 "store: corrupt document " + std::string(table) + "/" + std::string(key));

@@ -104,9 +104,8 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     std::string arn = std::string(kAwsPolicyArnPrefix) + std::string(p.name);
     snap->policies_[arn] = compile(p.document, PolicyKind::kIdentity, arn);
   }
-  auto policy_rows = txn.scan(kPolicies);
-  if (!policy_rows) return std::unexpected(policy_rows.error());
-  for (const json::object& p : parse_rows(*policy_rows)) {
+  auto policy_rows = PC_TRY(txn.scan(kPolicies));
+  for (const json::object& p : parse_rows(policy_rows)) {
     std::string_view default_version = str(p, "DefaultVersionId");
     const json::array* versions = array_of(p, "Versions");
     for (const json::value& v : versions ? *versions : json::array()) {
@@ -167,19 +166,17 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     return policies_of(doc, info.noun, e.identity);
   };
 
-  auto group_rows = txn.scan(kGroups);
-  if (!group_rows) return std::unexpected(group_rows.error());
+  auto group_rows = PC_TRY(txn.scan(kGroups));
   std::unordered_map<std::string, std::vector<IdentityPolicy>> group_policies;
-  for (const json::object& g : parse_rows(*group_rows)) {
+  for (const json::object& g : parse_rows(group_rows)) {
     auto& list = group_policies[lower(str(g, "GroupName"))];
-    if (auto st = policies_of(g, "group", list); !st) return std::unexpected(st.error());
+    PC_CHECK(policies_of(g, "group", list));
   }
 
-  auto user_rows = txn.scan(kUsers);
-  if (!user_rows) return std::unexpected(user_rows.error());
-  for (const json::object& u : parse_rows(*user_rows)) {
+  auto user_rows = PC_TRY(txn.scan(kUsers));
+  for (const json::object& u : parse_rows(user_rows)) {
     auto e = std::make_shared<PrincipalEntry>();
-    if (auto st = common(u, EntityKind::kUser, *e); !st) return std::unexpected(st.error());
+    PC_CHECK(common(u, EntityKind::kUser, *e));
     if (const json::array* groups = array_of(u, "Groups")) {
       for (const json::value& g : *groups) {
         const json::string* name = g.if_string();
@@ -191,11 +188,10 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     snap->users_[lower(e->principal->name)] = std::move(e);
   }
 
-  auto role_rows = txn.scan(kRoles);
-  if (!role_rows) return std::unexpected(role_rows.error());
-  for (const json::object& r : parse_rows(*role_rows)) {
+  auto role_rows = PC_TRY(txn.scan(kRoles));
+  for (const json::object& r : parse_rows(role_rows)) {
     auto e = std::make_shared<PrincipalEntry>();
-    if (auto st = common(r, EntityKind::kRole, *e); !st) return std::unexpected(st.error());
+    PC_CHECK(common(r, EntityKind::kRole, *e));
     e->trust = compile(str(r, "AssumeRolePolicyDocument"), PolicyKind::kTrust,
                        "trust policy of " + std::string(str(r, "Arn")));
     if (auto it = r.find("MaxSessionDuration"); it != r.end() && it->value().is_int64())
@@ -203,9 +199,8 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     snap->roles_[lower(e->principal->name)] = std::move(e);
   }
 
-  auto saml_rows = txn.scan(kSamlProviders);
-  if (!saml_rows) return std::unexpected(saml_rows.error());
-  for (const json::object& p : parse_rows(*saml_rows)) {
+  auto saml_rows = PC_TRY(txn.scan(kSamlProviders));
+  for (const json::object& p : parse_rows(saml_rows)) {
     // Validated when stored; a document that no longer parses trusts no key.
     auto m = federation::saml::parse_metadata(str(p, "SAMLMetadataDocument"));
     if (!m) continue;
@@ -214,9 +209,8 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     snap->saml_providers_[sp.arn] = std::move(sp);
   }
 
-  auto oidc_rows = txn.scan(kOidcProviders);
-  if (!oidc_rows) return std::unexpected(oidc_rows.error());
-  for (const json::object& p : parse_rows(*oidc_rows)) {
+  auto oidc_rows = PC_TRY(txn.scan(kOidcProviders));
+  for (const json::object& p : parse_rows(oidc_rows)) {
     OidcProvider op{std::string(str(p, "Arn")), std::string(str(p, "Url")), {}, {}};
     auto strings = [&](std::string_view key, std::vector<std::string>& out) {
       if (const json::array* a = array_of(p, key))
@@ -228,9 +222,8 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::build(store::Transaction& txn,
     snap->oidc_providers_[op.url] = std::move(op);
   }
 
-  auto key_rows = txn.scan(kKeys);
-  if (!key_rows) return std::unexpected(key_rows.error());
-  for (const json::object& k : parse_rows(*key_rows)) {
+  auto key_rows = PC_TRY(txn.scan(kKeys));
+  for (const json::object& k : parse_rows(key_rows)) {
     auto owner = snap->users_.find(lower(str(k, "UserName")));
     if (owner == snap->users_.end()) continue;
     auto sealed = base64_decode(str(k, "SecretSealed"));

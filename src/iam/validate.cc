@@ -67,7 +67,7 @@ Result<std::string> required(const protocol::QueryParams& params, std::string_vi
                                                  member_name(name) +
                                                  "' failed to satisfy constraint: Member must "
                                                  "not be null");
-  if (auto st = check(*v, c, member_name(name)); !st) return std::unexpected(st.error());
+  PC_CHECK(check(*v, c, member_name(name)));
   return std::string(*v);
 }
 
@@ -75,7 +75,7 @@ Result<std::optional<std::string>> optional(const protocol::QueryParams& params,
                                             std::string_view name, const Constraint& c) {
   auto v = params.get(name);
   if (!v) return std::optional<std::string>();
-  if (auto st = check(*v, c, member_name(name)); !st) return std::unexpected(st.error());
+  PC_CHECK(check(*v, c, member_name(name)));
   return std::optional<std::string>(std::string(*v));
 }
 

@@ -20,22 +20,16 @@ const iam::Constraint kSamlAssertion{4, 100000, "", nullptr, true};
 }  // namespace
 
 Status assume_role(Call& c) {
-  auto role_arn = iam::required(c.params, "RoleArn", iam::kArn);
-  if (!role_arn) return std::unexpected(role_arn.error());
-  auto session_name = iam::required(c.params, "RoleSessionName", kRoleSessionName);
-  if (!session_name) return std::unexpected(session_name.error());
-  auto request = session_request(c);
-  if (!request) return std::unexpected(request.error());
-  auto external_id = iam::optional(c.params, "ExternalId", kExternalId);
-  if (!external_id) return std::unexpected(external_id.error());
-  auto source_identity = iam::optional(c.params, "SourceIdentity", kSourceIdentity);
-  if (!source_identity) return std::unexpected(source_identity.error());
-  auto tags = iam::api::tags_param(c.params, "Tags");
-  if (!tags) return std::unexpected(tags.error());
+  auto role_arn = PC_TRY(iam::required(c.params, "RoleArn", iam::kArn));
+  auto session_name = PC_TRY(iam::required(c.params, "RoleSessionName", kRoleSessionName));
+  auto request = PC_TRY(session_request(c));
+  auto external_id = PC_TRY(iam::optional(c.params, "ExternalId", kExternalId));
+  auto source_identity = PC_TRY(iam::optional(c.params, "SourceIdentity", kSourceIdentity));
+  auto tags = PC_TRY(iam::api::tags_param(c.params, "Tags"));
   std::vector<std::string> transitive = iam::api::list_param(c.params, "TransitiveTagKeys");
   for (const std::string& k : transitive) {
     bool tagged = false;
-    for (const auto& [tk, tv] : *tags) tagged = tagged || iam::lower(tk) == iam::lower(k);
+    for (const auto& [tk, tv] : tags) tagged = tagged || iam::lower(tk) == iam::lower(k);
     if (!tagged)
       return fail(ErrorCode::kInvalidParameterValue,
                   "The specified transitive tag key must be included in the requested tags.");
@@ -45,37 +39,37 @@ Status assume_role(Call& c) {
   // Checked now, since the trust policy may ask for MFA; spent only once the call is allowed.
   const bool mfa = PC_TRY(mfa_request(c, /*consume=*/false));
   // A role that does not exist is refused like one the caller may not assume.
-  const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
+  const PrincipalEntry* role = find_role(c.snapshot, role_arn);
   iam::RequestContext ctx = iam::request_context(caller, c.req, c.now, c.region);
   if (mfa) {
     ctx.set("aws:MultiFactorAuthPresent", "true");
     ctx.set("aws:MultiFactorAuthAge", "0");
   }
-  ctx.resource = *role_arn;
-  ctx.set("sts:RoleSessionName", *session_name);
-  if (*external_id) ctx.set("sts:ExternalId", **external_id);
-  if (*source_identity) ctx.set("sts:SourceIdentity", **source_identity);
-  if (!tags->empty()) iam::add_request_tags(ctx, *tags);
+  ctx.resource = role_arn;
+  ctx.set("sts:RoleSessionName", session_name);
+  if (external_id) ctx.set("sts:ExternalId", *external_id);
+  if (source_identity) ctx.set("sts:SourceIdentity", *source_identity);
+  if (!tags.empty()) iam::add_request_tags(ctx, tags);
   if (!transitive.empty()) ctx.set_list("sts:TransitiveTagKeys", transitive);
   // Tags and a source identity need their own grants in the trust policy.
   for (std::string_view action : {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}) {
-    if (action == "sts:TagSession" && tags->empty()) continue;
-    if (action == "sts:SetSourceIdentity" && !*source_identity) continue;
+    if (action == "sts:TagSession" && tags.empty()) continue;
+    if (action == "sts:SetSourceIdentity" && !source_identity) continue;
     if (!role || !trusted(&caller, *role, ctx, action))
-      return access_denied(caller.principal->arn, action, *role_arn);
+      return access_denied(caller.principal->arn, action, role_arn);
   }
 
   if (mfa) PC_CHECK(mfa_request(c));  // refused if another call spent the code meanwhile
 
   RoleSession s;
   s.role = role;
-  s.session_name = *session_name;
-  s.request = std::move(*request);
+  s.session_name = session_name;
+  s.request = std::move(request);
   s.seconds = s.request.duration.value_or(3600);
-  s.tags = std::move(*tags);
+  s.tags = std::move(tags);
   s.transitive = std::move(transitive);
   s.chained = caller.session && !caller.session->role_arn.empty();
-  s.source_identity = source_identity->value_or("");
+  s.source_identity = source_identity.value_or("");
   // The session keeps the MFA of this call, or else that of the session it comes from.
   if (mfa)
     s.mfa_time = epoch(c.now);
@@ -160,16 +154,12 @@ std::string name_qualifier(std::string_view issuer, std::string_view account,
 }
 
 Status assume_role_with_saml(Call& c) {
-  auto role_arn = iam::required(c.params, "RoleArn", iam::kArn);
-  if (!role_arn) return std::unexpected(role_arn.error());
-  auto provider_arn = iam::required(c.params, "PrincipalArn", iam::kArn);
-  if (!provider_arn) return std::unexpected(provider_arn.error());
-  auto assertion_text = iam::required(c.params, "SAMLAssertion", kSamlAssertion);
-  if (!assertion_text) return std::unexpected(assertion_text.error());
-  auto request = session_request(c);
-  if (!request) return std::unexpected(request.error());
+  auto role_arn = PC_TRY(iam::required(c.params, "RoleArn", iam::kArn));
+  auto provider_arn = PC_TRY(iam::required(c.params, "PrincipalArn", iam::kArn));
+  auto assertion_text = PC_TRY(iam::required(c.params, "SAMLAssertion", kSamlAssertion));
+  auto request = PC_TRY(session_request(c));
 
-  const iam::SamlProvider* provider = c.snapshot.find_saml_provider(*provider_arn);
+  const iam::SamlProvider* provider = c.snapshot.find_saml_provider(provider_arn);
   if (!provider) return fail(ErrorCode::kInvalidIdentityToken, "Specified provider doesn't exist.");
   federation::saml::VerifyRules rules;
   rules.certificates = provider->certificates;
@@ -177,11 +167,10 @@ Status assume_role_with_saml(Call& c) {
   rules.audiences = c.settings.saml_audiences;
   rules.recipient = c.settings.saml_recipient;
   rules.skew = c.settings.skew;
-  auto assertion = federation::saml::verify_response(*assertion_text, rules, c.now);
-  if (!assertion) return std::unexpected(assertion.error());
+  auto assertion = PC_TRY(federation::saml::verify_response(assertion_text, rules, c.now));
 
   // The Role attribute: "role-arn,provider-arn" in either order, one of many values.
-  const auto& attrs = assertion->attributes;
+  const auto& attrs = assertion.attributes;
   bool listed = false;
   if (auto it = attrs.find(std::string(kAttributes) + "Role"); it != attrs.end()) {
     for (const std::string& v : it->second) {
@@ -194,7 +183,7 @@ Status assume_role_with_saml(Call& c) {
       };
       trim(a);
       trim(b);
-      if ((a == *role_arn && b == *provider_arn) || (b == *role_arn && a == *provider_arn))
+      if ((a == role_arn && b == provider_arn) || (b == role_arn && a == provider_arn))
         listed = true;
     }
   }
@@ -218,17 +207,17 @@ Status assume_role_with_saml(Call& c) {
   }
 
   // The trust policy decides, with the provider as the federated principal.
-  const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
+  const PrincipalEntry* role = find_role(c.snapshot, role_arn);
   iam::RequestContext ctx;
-  ctx.resource = *role_arn;
+  ctx.resource = role_arn;
   ctx.principal.federated = provider->arn;
   ctx.principal.account = c.snapshot.account();
   const std::string qualifier =
-      name_qualifier(assertion->issuer, c.snapshot.account(), provider->name);
+      name_qualifier(assertion.issuer, c.snapshot.account(), provider->name);
   ctx.set("SAML:aud", c.settings.saml_recipient);
-  ctx.set("SAML:iss", assertion->issuer);
-  ctx.set("SAML:sub", assertion->subject);
-  ctx.set("SAML:sub_type", subject_type(assertion->subject_format));
+  ctx.set("SAML:iss", assertion.issuer);
+  ctx.set("SAML:sub", assertion.subject);
+  ctx.set("SAML:sub_type", subject_type(assertion.subject_format));
   ctx.set("SAML:namequalifier", qualifier);
   ctx.set("SAML:doc", c.snapshot.account() + "/" + provider->name);
   for (const SamlKey& k : kSamlKeys) {
@@ -256,16 +245,15 @@ Status assume_role_with_saml(Call& c) {
 
   // One use per assertion, counted once the call is otherwise allowed, and remembered for as
   // long as the assertion could be accepted: its NotOnOrAfter plus the skew.
-  auto first = c.assertions.first_use(provider->arn + "#" + assertion->id,
-                                      assertion->not_on_or_after + c.settings.skew, c.now);
-  if (!first) return std::unexpected(first.error());
-  if (!*first)
+  auto first = PC_TRY(c.assertions.first_use(provider->arn + "#" + assertion.id,
+                                      assertion.not_on_or_after + c.settings.skew, c.now));
+  if (!first)
     return fail(ErrorCode::kInvalidIdentityToken, "The SAML assertion has already been used.");
 
   RoleSession s;
   s.role = role;
   s.session_name = session_name;
-  s.request = std::move(*request);
+  s.request = std::move(request);
   // DurationSeconds, or else the assertion's SessionDuration attribute, or an hour.
   s.seconds = 3600;
   if (auto it = attrs.find(std::string(kAttributes) + "SessionDuration");
@@ -279,15 +267,15 @@ Status assume_role_with_saml(Call& c) {
     s.seconds = std::stol(d);
   }
   if (s.request.duration) s.seconds = *s.request.duration;
-  s.not_after = assertion->session_not_on_or_after;
+  s.not_after = assertion.session_not_on_or_after;
   s.tags = std::move(tags);
   s.transitive = std::move(transitive);
   s.source_identity = std::move(source_identity);
-  if (auto st = issue_role_session(c, s); !st) return st;
+  PC_CHECK(issue_role_session(c, s));
   protocol::XmlWriter& x = c.out.x;
-  x.element("Subject", assertion->subject);
-  x.element("SubjectType", subject_type(assertion->subject_format));
-  x.element("Issuer", assertion->issuer);
+  x.element("Subject", assertion.subject);
+  x.element("SubjectType", subject_type(assertion.subject_format));
+  x.element("Issuer", assertion.issuer);
   x.element("Audience", c.settings.saml_recipient);
   x.element("NameQualifier", qualifier);
   return {};

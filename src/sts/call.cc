@@ -60,20 +60,16 @@ Status access_denied(std::string_view who, std::string_view action, std::string_
 
 Result<SessionRequest> session_request(Call& c) {
   SessionRequest r;
-  auto duration = iam::optional_int(c.params, "DurationSeconds", 900, 43200);
-  if (!duration) return std::unexpected(duration.error());
-  r.duration = *duration;
-  auto policy = iam::optional(c.params, "Policy", kSessionPolicy);
-  if (!policy) return std::unexpected(policy.error());
-  r.policy = *policy;
+  auto duration = PC_TRY(iam::optional_int(c.params, "DurationSeconds", 900, 43200));
+  r.duration = duration;
+  auto policy = PC_TRY(iam::optional(c.params, "Policy", kSessionPolicy));
+  r.policy = policy;
   if (r.policy)
-    if (auto p = iam::parse_policy(*r.policy, iam::PolicyKind::kIdentity); !p)
-      return std::unexpected(p.error());
+    PC_CHECK(iam::parse_policy(*r.policy, iam::PolicyKind::kIdentity));
   for (size_t i = 1;; ++i) {
     auto arn = c.params.get("PolicyArns.member." + std::to_string(i) + ".arn");
     if (!arn) break;
-    if (auto st = iam::check(*arn, iam::kArn, "policyArns"); !st)
-      return std::unexpected(st.error());
+    PC_CHECK(iam::check(*arn, iam::kArn, "policyArns"));
     if (!c.snapshot.find_policy(*arn))
       return fail(ErrorCode::kInvalidParameterValue,
                   "Policy " + std::string(*arn) + " does not exist.");

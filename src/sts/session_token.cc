@@ -157,9 +157,8 @@ Result<TokenKeys> TokenKeys::load(store::Store& store, std::string_view master_k
   TokenKeys out;
   const int64_t t = seconds(now);
   Status st = store.write([&](store::Transaction& txn) -> Status {
-    auto rows = txn.scan(kTable);
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& [id, value] : *rows) {
+    auto rows = PC_TRY(txn.scan(kTable));
+    for (const auto& [id, value] : rows) {
       json::object o = json::parse(value).as_object();
       auto sealed = base64_decode(o.at("sealed").as_string());
       if (!sealed) return fail(ErrorCode::kInternal, "store: corrupt session key " + id);
@@ -177,13 +176,13 @@ Result<TokenKeys> TokenKeys::load(store::Store& store, std::string_view master_k
       std::string id = b64url(k.id);
       json::object o{{"created", t},
                      {"sealed", base64_encode(crypto::seal(master_key, k.bytes, id))}};
-      if (auto s = txn.put(kTable, id, json::serialize(o)); !s) return s;
+      PC_CHECK(txn.put(kTable, id, json::serialize(o)));
       out.keys_.insert(out.keys_.begin(), std::move(k));
     }
     // A key retired (replaced) longer ago than the longest session can no longer open anything.
     for (size_t i = 1; i < out.keys_.size();) {
       if (t - out.keys_[i - 1].created > kLongestSession) {
-        if (auto s = txn.erase(kTable, b64url(out.keys_[i].id)); !s) return s;
+        PC_CHECK(txn.erase(kTable, b64url(out.keys_[i].id)));
         out.keys_.erase(out.keys_.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         ++i;

@@ -26,8 +26,7 @@ void write_error(http::Response& res, const http::Request& req, const Error& e) 
 }
 
 Status get_session_token(Call& c) {
-  auto duration = iam::optional_int(c.params, "DurationSeconds", 900, 129600);
-  if (!duration) return std::unexpected(duration.error());
+  auto duration = PC_TRY(iam::optional_int(c.params, "DurationSeconds", 900, 129600));
   if (c.caller->session)
     return fail(ErrorCode::kAccessDenied, "Cannot call GetSessionToken with session credentials");
   const bool mfa = PC_TRY(mfa_request(c));
@@ -39,19 +38,18 @@ Status get_session_token(Call& c) {
   claims.name = c.caller->principal->name;
   claims.unique_id = c.caller->principal->user_id;
   claims.issued = epoch(c.now);
-  claims.expires = claims.issued + duration->value_or(43200);
+  claims.expires = claims.issued + duration.value_or(43200);
   if (mfa) claims.mfa_time = claims.issued;
   write_credentials(c.out.x, claims, c.keys.seal(claims));
   return {};
 }
 
 Status get_access_key_info(Call& c) {
-  auto id = iam::required(c.params, "AccessKeyId", iam::kAccessKeyId);
-  if (!id) return std::unexpected(id.error());
+  auto id = PC_TRY(iam::required(c.params, "AccessKeyId", iam::kAccessKeyId));
   iam::RequestContext ctx = iam::request_context(*c.caller, c.req, c.now, c.region);
   ctx.action = "sts:GetAccessKeyInfo";
   ctx.resource = "*";
-  if (auto st = iam::authorize(*c.caller, ctx); !st) return st;
+  PC_CHECK(iam::authorize(*c.caller, ctx));
   c.out.x.element("Account", c.snapshot.account());
   return {};
 }
@@ -74,15 +72,13 @@ Result<bool> AssertionLog::first_use(const std::string& id, SystemTime expires, 
     // Once a minute, forget what has expired.
     int64_t sweep = next_sweep_.load();
     if (t >= sweep && next_sweep_.compare_exchange_strong(sweep, t + 60)) {
-      auto rows = txn.scan(kTable);
-      if (!rows) return std::unexpected(rows.error());
-      for (const auto& [key, value] : *rows)
+      auto rows = PC_TRY(txn.scan(kTable));
+      for (const auto& [key, value] : rows)
         if (std::stoll(value) < t)
-          if (auto e = txn.erase(kTable, key); !e) return e;
+          PC_CHECK(txn.erase(kTable, key));
     }
-    auto seen = txn.get(kTable, id);
-    if (!seen) return std::unexpected(seen.error());
-    if (*seen && std::stoll(**seen) >= t) return {};
+    auto seen = PC_TRY(txn.get(kTable, id));
+    if (seen && std::stoll(*seen) >= t) return {};
     first = true;
     return txn.put(kTable, id, std::to_string(epoch(expires)));
   });

@@ -31,19 +31,14 @@ std::vector<std::string> claim_list(const json::object& o, std::string_view key)
 }  // namespace
 
 Status assume_role_with_web_identity(Call& c) {
-  auto role_arn = iam::required(c.params, "RoleArn", iam::kArn);
-  if (!role_arn) return std::unexpected(role_arn.error());
-  auto session_name = iam::required(c.params, "RoleSessionName", kRoleSessionName);
-  if (!session_name) return std::unexpected(session_name.error());
-  auto token = iam::required(c.params, "WebIdentityToken", kWebIdentityToken);
-  if (!token) return std::unexpected(token.error());
-  auto request = session_request(c);
-  if (!request) return std::unexpected(request.error());
+  auto role_arn = PC_TRY(iam::required(c.params, "RoleArn", iam::kArn));
+  auto session_name = PC_TRY(iam::required(c.params, "RoleSessionName", kRoleSessionName));
+  auto token = PC_TRY(iam::required(c.params, "WebIdentityToken", kWebIdentityToken));
+  auto request = PC_TRY(session_request(c));
 
-  auto jwt = federation::oidc::decode(*token);
-  if (!jwt) return std::unexpected(jwt.error());
+  auto jwt = PC_TRY(federation::oidc::decode(token));
   // The provider is the one registered for the token's issuer.
-  std::string issuer = claim(jwt->claims, "iss");
+  std::string issuer = claim(jwt.claims, "iss");
   std::string url = issuer.starts_with("https://") ? issuer.substr(8) : issuer;
   while (url.ends_with('/')) url.pop_back();
   const iam::OidcProvider* provider = c.snapshot.find_oidc_provider(url);
@@ -54,14 +49,12 @@ Status assume_role_with_web_identity(Call& c) {
   // Keys are fetched (and cached) for the registered provider's URL, whatever spelling of the
   // issuer a token uses, so unsigned calls cannot make the server fetch or cache at will.
   const std::string canonical_issuer = "https://" + provider->url;
-  auto keys = c.key_sets.keys(canonical_issuer, provider->thumbprints, false, c.now);
-  if (!keys) return std::unexpected(keys.error());
-  Status verified = federation::oidc::verify_signature(*jwt, **keys);
+  auto keys = PC_TRY(c.key_sets.keys(canonical_issuer, provider->thumbprints, false, c.now));
+  Status verified = federation::oidc::verify_signature(jwt, *keys);
   if (!verified && verified.error().code == ErrorCode::kNotFound) {
     // A key the cached set lacks: the provider may have rotated its keys.
-    keys = c.key_sets.keys(canonical_issuer, provider->thumbprints, true, c.now);
-    if (!keys) return std::unexpected(keys.error());
-    verified = federation::oidc::verify_signature(*jwt, **keys);
+    keys = PC_TRY(c.key_sets.keys(canonical_issuer, provider->thumbprints, true, c.now));
+    verified = federation::oidc::verify_signature(jwt, *keys);
   }
   if (!verified) {
     if (verified.error().code == ErrorCode::kNotFound)
@@ -69,26 +62,26 @@ Status assume_role_with_web_identity(Call& c) {
     return verified;
   }
   federation::oidc::ClaimRules rules{issuer, provider->client_ids, c.settings.skew};
-  if (auto st = federation::oidc::check_claims(*jwt, rules, c.now); !st) return st;
+  PC_CHECK(federation::oidc::check_claims(jwt, rules, c.now));
 
-  const std::string sub = claim(jwt->claims, "sub");
-  const std::vector<std::string> auds = claim_list(jwt->claims, "aud");
+  const std::string sub = claim(jwt.claims, "sub");
+  const std::vector<std::string> auds = claim_list(jwt.claims, "aud");
   std::string audience;
   for (const std::string& a : auds)
     for (const std::string& id : provider->client_ids)
       if (a == id && audience.empty()) audience = a;
-  const std::string azp = claim(jwt->claims, "azp");
+  const std::string azp = claim(jwt.claims, "azp");
 
-  const PrincipalEntry* role = find_role(c.snapshot, *role_arn);
+  const PrincipalEntry* role = find_role(c.snapshot, role_arn);
   iam::RequestContext ctx;
-  ctx.resource = *role_arn;
+  ctx.resource = role_arn;
   ctx.principal.federated = provider->arn;
   ctx.principal.account = c.snapshot.account();
   // {provider}:aud is azp when the token has one, else aud; :oaud is aud.
   ctx.set(url + ":aud", azp.empty() ? audience : azp);
   ctx.set(url + ":oaud", audience);
   ctx.set(url + ":sub", sub);
-  if (auto amr = claim_list(jwt->claims, "amr"); !amr.empty()) ctx.set_list(url + ":amr", amr);
+  if (auto amr = claim_list(jwt.claims, "amr"); !amr.empty()) ctx.set_list(url + ":amr", amr);
   ctx.set("aws:CurrentTime", format_iso8601(c.now));
   ctx.set("aws:EpochTime", std::to_string(epoch(c.now)));
   if (!role || !trusted(nullptr, *role, ctx, "sts:AssumeRoleWithWebIdentity"))
@@ -97,10 +90,10 @@ Status assume_role_with_web_identity(Call& c) {
 
   RoleSession s;
   s.role = role;
-  s.session_name = *session_name;
-  s.request = std::move(*request);
+  s.session_name = session_name;
+  s.request = std::move(request);
   s.seconds = s.request.duration.value_or(3600);
-  if (auto st = issue_role_session(c, s); !st) return st;
+  PC_CHECK(issue_role_session(c, s));
   protocol::XmlWriter& x = c.out.x;
   x.element("SubjectFromWebIdentityToken", sub);
   x.element("Provider", provider->arn);  // as AWS answers for registered OIDC providers

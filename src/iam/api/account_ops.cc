@@ -59,8 +59,8 @@ Status details(Call& c) {
   auto wanted = [&](std::string_view f) {
     return filter.empty() || std::find(filter.begin(), filter.end(), f) != filter.end();
   };
-  if (auto page = page_param(c.params); !page) return std::unexpected(page.error());
-  if (auto st = c.authorize("*"); !st) return st;
+  PC_CHECK(page_param(c.params));
+  PC_CHECK(c.authorize("*"));
 
   Status st;
   std::vector<json::object> users = all(c, kUsers, st), groups = all(c, kGroups, st),

@@ -133,11 +133,10 @@ Status IamService::ensure_admin(std::string_view user_id, std::string_view acces
                                 std::string_view secret, std::string_view replaced_key_id) {
   const std::string now = format_iso8601(clock_.now());
   Status st = store_.write([&](store::Transaction& txn) -> Status {
-    auto user = load(txn, kUsers, "admin");
-    if (!user) return std::unexpected(user.error());
+    auto user = PC_TRY(load(txn, kUsers, "admin"));
     json::object doc;
-    if (*user) {
-      doc = std::move(**user);
+    if (user) {
+      doc = std::move(*user);
     } else {
       doc["Path"] = "/";
       doc["UserName"] = "admin";
@@ -152,16 +151,14 @@ Status IamService::ensure_admin(std::string_view user_id, std::string_view acces
     bool has = false;
     for (const json::value& a : attached.as_array()) has = has || a.as_string() == admin_arn;
     if (!has) attached.as_array().emplace_back(admin_arn);
-    if (auto st = save(txn, kUsers, "admin", doc); !st) return st;
+    PC_CHECK(save(txn, kUsers, "admin", doc));
     if (!replaced_key_id.empty() && replaced_key_id != access_key_id) {
-      auto old = load(txn, kKeys, replaced_key_id);
-      if (!old) return std::unexpected(old.error());
-      if (*old && str(**old, "UserName") == "admin")
-        if (auto st = txn.erase(kKeys, replaced_key_id); !st) return st;
+      auto old = PC_TRY(load(txn, kKeys, replaced_key_id));
+      if (old && str(*old, "UserName") == "admin")
+        PC_CHECK(txn.erase(kKeys, replaced_key_id));
     }
-    auto key = load(txn, kKeys, access_key_id);
-    if (!key) return std::unexpected(key.error());
-    if (*key) return {};
+    auto key = PC_TRY(load(txn, kKeys, access_key_id));
+    if (key) return {};
     json::object k;
     k["AccessKeyId"] = access_key_id;
     k["UserName"] = "admin";
@@ -286,10 +283,8 @@ Result<Tags> tags_param(const protocol::QueryParams& params, std::string_view na
       return fail(ErrorCode::kValidationError,
                   "1 validation error detected: Value null at 'tags." + std::to_string(i) +
                       ".member.value' failed to satisfy constraint: Member must not be null");
-    if (auto st = check(*key, kTagKey, "tags." + std::to_string(i) + ".member.key"); !st)
-      return std::unexpected(st.error());
-    if (auto st = check(*value, kTagValue, "tags." + std::to_string(i) + ".member.value"); !st)
-      return std::unexpected(st.error());
+    PC_CHECK(check(*key, kTagKey, "tags." + std::to_string(i) + ".member.key"));
+    PC_CHECK(check(*value, kTagValue, "tags." + std::to_string(i) + ".member.value"));
     for (const auto& [k, v] : tags)
       if (lower(k) == lower(*key))
         return fail(ErrorCode::kInvalidInput,
@@ -306,12 +301,10 @@ Result<Tags> tags_param(const protocol::QueryParams& params, std::string_view na
 
 Result<Page> page_param(const protocol::QueryParams& params) {
   Page page;
-  auto marker = optional(params, "Marker", kMarker);
-  if (!marker) return std::unexpected(marker.error());
-  if (*marker) page.marker = **marker;
-  auto max = optional_int(params, "MaxItems", 1, 1000);
-  if (!max) return std::unexpected(max.error());
-  if (*max) page.max_items = static_cast<size_t>(**max);
+  auto marker = PC_TRY(optional(params, "Marker", kMarker));
+  if (marker) page.marker = *marker;
+  auto max = PC_TRY(optional_int(params, "MaxItems", 1, 1000));
+  if (max) page.max_items = static_cast<size_t>(*max);
   return page;
 }
 
@@ -430,8 +423,7 @@ size_t policy_size(std::string_view doc) {
 std::string url_encode_policy(std::string_view document) { return uri_encode(document); }
 
 Status check_policy_document(std::string_view document, PolicyKind kind) {
-  auto p = parse_policy(document, kind);
-  if (!p) return std::unexpected(p.error());
+  auto p = PC_TRY(parse_policy(document, kind));
   return {};
 }
 

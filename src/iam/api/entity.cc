@@ -16,9 +16,8 @@ Error no_such(K k, std::string_view name) {
 Result<Target> target(Call& c, K k, std::string_view name) {
   Target t;
   t.name = name;
-  auto doc = load(c.txn, kind_info(k).table, lower(name));
-  if (!doc) return std::unexpected(doc.error());
-  t.doc = std::move(*doc);
+  auto doc = PC_TRY(load(c.txn, kind_info(k).table, lower(name)));
+  t.doc = std::move(doc);
   t.arn = t.doc ? std::string(str(*t.doc, "Arn"))
                 : entity_arn(c.account(), kind_info(k).noun, "/", name);
   if (t.doc) add_resource_tags(c.context, *t.doc);
@@ -26,12 +25,11 @@ Result<Target> target(Call& c, K k, std::string_view name) {
 }
 
 Result<Target> existing(Call& c, K k, std::string_view param) {
-  auto name = required(c.params, param.empty() ? name_param(k) : param, name_constraint(k));
-  if (!name) return std::unexpected(name.error());
-  auto t = target(c, k, *name);
+  auto name = PC_TRY(required(c.params, param.empty() ? name_param(k) : param, name_constraint(k)));
+  auto t = target(c, k, name);
   if (!t) return t;
-  if (auto st = c.authorize(t->arn); !st) return std::unexpected(st.error());
-  if (!t->doc) return std::unexpected(no_such(k, *name));
+  PC_CHECK(c.authorize(t->arn));
+  if (!t->doc) return std::unexpected(no_such(k, name));
   return t;
 }
 
@@ -78,21 +76,18 @@ Result<bool> policy_exists(Call& c, std::string_view arn) {
       if (arn.substr(kAwsPolicyArnPrefix.size()) == p.name) return true;
     return false;
   }
-  auto doc = load(c.txn, kPolicies, lower(arn.substr(arn.rfind('/') + 1)));
-  if (!doc) return std::unexpected(doc.error());
-  return *doc && str(**doc, "Arn") == arn;
+  auto doc = PC_TRY(load(c.txn, kPolicies, lower(arn.substr(arn.rfind('/') + 1))));
+  return doc && str(*doc, "Arn") == arn;
 }
 
 Result<json::object> boundary_param(Call& c) {
-  auto arn = required(c.params, "PermissionsBoundary", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  auto exists = policy_exists(c, *arn);
-  if (!exists) return std::unexpected(exists.error());
-  if (!*exists)
+  auto arn = PC_TRY(required(c.params, "PermissionsBoundary", kArn));
+  auto exists = PC_TRY(policy_exists(c, arn));
+  if (!exists)
     return fail(ErrorCode::kNoSuchEntity,
-                "Scope ARN: " + *arn + " does not exist or is not attachable.");
+                "Scope ARN: " + arn + " does not exist or is not attachable.");
   return json::object{{"PermissionsBoundaryType", "PermissionsBoundaryPolicy"},
-                      {"PermissionsBoundaryArn", *arn}};
+                      {"PermissionsBoundaryArn", arn}};
 }
 
 json::array& array_member(json::object& doc, std::string_view key) {

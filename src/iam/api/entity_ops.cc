@@ -16,11 +16,9 @@ namespace {
 template <K k>
 Status create(Call& c) {
   const KindInfo& info = kind_info(k);
-  auto name = required(c.params, name_param(k), name_constraint(k));
-  if (!name) return std::unexpected(name.error());
-  auto path = optional(c.params, "Path", kPath);
-  if (!path) return std::unexpected(path.error());
-  std::string p = path->value_or("/");
+  auto name = PC_TRY(required(c.params, name_param(k), name_constraint(k)));
+  auto path = PC_TRY(optional(c.params, "Path", kPath));
+  std::string p = path.value_or("/");
   // The path of service-linked roles, which only CreateServiceLinkedRole makes.
   if (k == K::kRole && p.starts_with("/aws-service-role/"))
     return fail(ErrorCode::kInvalidInput,
@@ -28,50 +26,43 @@ Status create(Call& c) {
                 "CreateServiceLinkedRole.");
   json::object doc;
   doc["Path"] = p;
-  doc[name_param(k)] = *name;
+  doc[name_param(k)] = name;
   doc[std::string(info.Noun) + "Id"] = new_id(info.id_prefix);
-  doc["Arn"] = entity_arn(c.account(), info.noun, p, *name);
+  doc["Arn"] = entity_arn(c.account(), info.noun, p, name);
   doc["CreateDate"] = iso_now(c);
   Tags tags;
   if constexpr (k != K::kGroup) {
-    auto t = tags_param(c.params);
-    if (!t) return std::unexpected(t.error());
-    tags = std::move(*t);
+    auto t = PC_TRY(tags_param(c.params));
+    tags = std::move(t);
   }
   if constexpr (k == K::kRole) {
-    auto trust = required(c.params, "AssumeRolePolicyDocument", kPolicyDocument);
-    if (!trust) return std::unexpected(trust.error());
-    if (auto st = check_policy_document(*trust, PolicyKind::kTrust); !st) return st;
-    doc["AssumeRolePolicyDocument"] = *trust;
-    auto description = optional(c.params, "Description", kDescription);
-    if (!description) return std::unexpected(description.error());
-    if (*description) doc["Description"] = **description;
-    auto max = optional_int(c.params, "MaxSessionDuration", 3600, 43200);
-    if (!max) return std::unexpected(max.error());
-    doc["MaxSessionDuration"] = max->value_or(3600);
+    auto trust = PC_TRY(required(c.params, "AssumeRolePolicyDocument", kPolicyDocument));
+    PC_CHECK(check_policy_document(trust, PolicyKind::kTrust));
+    doc["AssumeRolePolicyDocument"] = trust;
+    auto description = PC_TRY(optional(c.params, "Description", kDescription));
+    if (description) doc["Description"] = *description;
+    auto max = PC_TRY(optional_int(c.params, "MaxSessionDuration", 3600, 43200));
+    doc["MaxSessionDuration"] = max.value_or(3600);
   }
   if (!tags.empty()) add_request_tags(c.context, tags);
   if (auto b = c.params.get("PermissionsBoundary"))
     c.context.set("iam:PermissionsBoundary", std::string(*b));
-  if (auto st = c.authorize(str(doc, "Arn")); !st) return st;
+  PC_CHECK(c.authorize(str(doc, "Arn")));
   // Tagging on creation needs the permission to tag, as on AWS.
   if (!tags.empty())
-    if (auto st = c.authorize_also("iam:Tag" + std::string(info.Noun), str(doc, "Arn")); !st)
-      return st;
+    PC_CHECK(c.authorize_also("iam:Tag" + std::string(info.Noun), str(doc, "Arn")));
   if constexpr (k != K::kGroup) {
     if (c.params.get("PermissionsBoundary")) {
-      auto b = boundary_param(c);
-      if (!b) return std::unexpected(b.error());
-      doc["PermissionsBoundary"] = std::move(*b);
+      auto b = PC_TRY(boundary_param(c));
+      doc["PermissionsBoundary"] = std::move(b);
     }
     if (!tags.empty()) doc["Tags"] = tags_json(tags);
   }
-  auto existing_doc = load(c.txn, info.table, lower(*name));
-  if (!existing_doc) return std::unexpected(existing_doc.error());
-  if (*existing_doc)
+  auto existing_doc = PC_TRY(load(c.txn, info.table, lower(name)));
+  if (existing_doc)
     return fail(ErrorCode::kEntityAlreadyExists,
-                std::string(info.Noun) + " with name " + *name + " already exists.");
-  if (auto st = store_entity(c, k, doc); !st) return st;
+                std::string(info.Noun) + " with name " + name + " already exists.");
+  PC_CHECK(store_entity(c, k, doc));
   c.out.open(info.Noun);
   write_entity(c.out, k, doc);
   c.out.close();
@@ -90,16 +81,14 @@ Status get(Call& c) {
     return fail(ErrorCode::kValidationError,
                 "Must specify userName when calling with non-User credentials");
   }
-  if (auto st = check(name, name_constraint(k), member_name(name_param(k))); !st) return st;
-  auto t = target(c, k, name);
-  if (!t) return std::unexpected(t.error());
-  if (auto st = c.authorize(t->arn); !st) return st;
-  if (!t->doc) return std::unexpected(no_such(k, name));
+  PC_CHECK(check(name, name_constraint(k), member_name(name_param(k))));
+  auto t = PC_TRY(target(c, k, name));
+  PC_CHECK(c.authorize(t.arn));
+  if (!t.doc) return std::unexpected(no_such(k, name));
   if constexpr (k == K::kGroup) {
-    auto page = page_param(c.params);
-    if (!page) return std::unexpected(page.error());
+    auto page = PC_TRY(page_param(c.params));
     c.out.open("Group");
-    write_entity(c.out, k, *t->doc);
+    write_entity(c.out, k, *t.doc);
     c.out.close();
     Result<std::vector<store::Row>> rows;
     std::vector<json::object> members;
@@ -111,13 +100,13 @@ Status get(Call& c) {
     }
     if (!rows) return std::unexpected(rows.error());
     write_page(
-        c.out, "Users", *page, members,
+        c.out, "Users", page, members,
         [](const json::object& u) { return lower(str(u, "UserName")); },
         [&](const json::object& u) { write_entity(c.out, K::kUser, u); });
     return {};
   }
   c.out.open(info.Noun);
-  write_entity(c.out, k, *t->doc);
+  write_entity(c.out, k, *t.doc);
   c.out.close();
   return {};
 }
@@ -125,20 +114,17 @@ Status get(Call& c) {
 template <K k>
 Status list(Call& c) {
   const KindInfo& info = kind_info(k);
-  auto prefix = optional(c.params, "PathPrefix", kPathPrefix);
-  if (!prefix) return std::unexpected(prefix.error());
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
+  auto prefix = PC_TRY(optional(c.params, "PathPrefix", kPathPrefix));
+  auto page = PC_TRY(page_param(c.params));
   // AWS authorizes List operations on the kind's ARN with the path prefix: …:user/
-  if (auto st = c.authorize(entity_arn(c.account(), info.noun, prefix->value_or("/"), "")); !st)
-    return st;
+  PC_CHECK(c.authorize(entity_arn(c.account(), info.noun, prefix.value_or("/"), "")));
   Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
   for (json::object& d : rows_of(c.txn, info.table, rows))
-    if (!*prefix || str(d, "Path").starts_with(**prefix)) items.push_back(std::move(d));
+    if (!prefix || str(d, "Path").starts_with(*prefix)) items.push_back(std::move(d));
   if (!rows) return std::unexpected(rows.error());
   write_page(
-      c.out, std::string(info.Noun) + "s", *page, items,
+      c.out, std::string(info.Noun) + "s", page, items,
       [](const json::object& d) { return lower(str(d, name_param(k))); },
       [&](const json::object& d) {
         // Lists leave out tags and boundaries, as AWS does.
@@ -160,41 +146,37 @@ template <K k>
 Status rename(Call& c) {
   const KindInfo& info = kind_info(k);
   std::string new_name_param = "New" + name_param(k);
-  auto new_name = optional(c.params, new_name_param, name_constraint(k));
-  if (!new_name) return std::unexpected(new_name.error());
-  auto new_path = optional(c.params, "NewPath", kPath);
-  if (!new_path) return std::unexpected(new_path.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto new_name = PC_TRY(optional(c.params, new_name_param, name_constraint(k)));
+  auto new_path = PC_TRY(optional(c.params, "NewPath", kPath));
+  auto t = PC_TRY(existing(c, k));
   c.has_result = false;
-  json::object doc = std::move(*t->doc);
+  json::object doc = std::move(*t.doc);
   std::string old_name(str(doc, name_param(k)));
-  std::string name = new_name->value_or(old_name);
-  std::string path = new_path->value_or(std::string(str(doc, "Path")));
+  std::string name = new_name.value_or(old_name);
+  std::string path = new_path.value_or(std::string(str(doc, "Path")));
   // Moving or renaming needs the permission on the new ARN as well.
   const std::string new_arn = entity_arn(c.account(), info.noun, path, name);
   if (new_arn != str(doc, "Arn"))
-    if (auto st = c.authorize(new_arn); !st) return st;
+    PC_CHECK(c.authorize(new_arn));
   if (lower(name) != lower(old_name)) {
-    auto clash = load(c.txn, info.table, lower(name));
-    if (!clash) return std::unexpected(clash.error());
-    if (*clash)
+    auto clash = PC_TRY(load(c.txn, info.table, lower(name)));
+    if (clash)
       return fail(ErrorCode::kEntityAlreadyExists,
                   std::string(info.Noun) + " with name " + name + " already exists.");
   }
   doc[name_param(k)] = name;
   doc["Path"] = path;
   doc["Arn"] = entity_arn(c.account(), info.noun, path, name);
-  if (auto st = c.txn.erase(info.table, lower(old_name)); !st) return st;
-  if (auto st = store_entity(c, k, doc); !st) return st;
+  PC_CHECK(c.txn.erase(info.table, lower(old_name)));
+  PC_CHECK(store_entity(c, k, doc));
   // References by name follow the rename.
   Result<std::vector<store::Row>> rows;
   if constexpr (k == K::kUser) {
-    if (auto st = rename_user_credentials(c.txn, old_name, name); !st) return st;
+    PC_CHECK(rename_user_credentials(c.txn, old_name, name));
     for (json::object& key : rows_of(c.txn, kKeys, rows)) {
       if (lower(str(key, "UserName")) != lower(old_name)) continue;
       key["UserName"] = name;
-      if (auto st = save(c.txn, kKeys, str(key, "AccessKeyId"), key); !st) return st;
+      PC_CHECK(save(c.txn, kKeys, str(key, "AccessKeyId"), key));
     }
   } else {
     for (json::object& user : rows_of(c.txn, kUsers, rows)) {
@@ -208,7 +190,7 @@ Status rename(Call& c) {
         }
       }
       if (changed)
-        if (auto st = save(c.txn, kUsers, lower(str(user, "UserName")), user); !st) return st;
+        PC_CHECK(save(c.txn, kUsers, lower(str(user, "UserName")), user));
     }
   }
   if (!rows) return std::unexpected(rows.error());
@@ -216,50 +198,42 @@ Status rename(Call& c) {
 }
 
 Status update_role(Call& c) {
-  auto description = optional(c.params, "Description", kDescription);
-  if (!description) return std::unexpected(description.error());
-  auto max = optional_int(c.params, "MaxSessionDuration", 3600, 43200);
-  if (!max) return std::unexpected(max.error());
-  auto t = existing(c, K::kRole);
-  if (!t) return std::unexpected(t.error());
+  auto description = PC_TRY(optional(c.params, "Description", kDescription));
+  auto max = PC_TRY(optional_int(c.params, "MaxSessionDuration", 3600, 43200));
+  auto t = PC_TRY(existing(c, K::kRole));
   // A service-linked role's description may change, nothing else.
-  if (*max) PC_CHECK(check_modifiable(K::kRole, *t->doc));
-  if (*description) (*t->doc)["Description"] = **description;
-  if (*max) (*t->doc)["MaxSessionDuration"] = **max;
-  return store_entity(c, K::kRole, *t->doc);
+  if (max) PC_CHECK(check_modifiable(K::kRole, *t.doc));
+  if (description) (*t.doc)["Description"] = *description;
+  if (max) (*t.doc)["MaxSessionDuration"] = *max;
+  return store_entity(c, K::kRole, *t.doc);
 }
 
 Status update_role_description(Call& c) {
-  auto description = required(c.params, "Description", kDescription);
-  if (!description) return std::unexpected(description.error());
-  auto t = existing(c, K::kRole);
-  if (!t) return std::unexpected(t.error());
-  (*t->doc)["Description"] = *description;
-  if (auto st = store_entity(c, K::kRole, *t->doc); !st) return st;
+  auto description = PC_TRY(required(c.params, "Description", kDescription));
+  auto t = PC_TRY(existing(c, K::kRole));
+  (*t.doc)["Description"] = description;
+  PC_CHECK(store_entity(c, K::kRole, *t.doc));
   c.out.open("Role");
-  write_entity(c.out, K::kRole, *t->doc);
+  write_entity(c.out, K::kRole, *t.doc);
   c.out.close();
   return {};
 }
 
 Status update_assume_role_policy(Call& c) {
-  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
-  if (!document) return std::unexpected(document.error());
-  if (auto st = check_policy_document(*document, PolicyKind::kTrust); !st) return st;
-  auto t = existing(c, K::kRole);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(K::kRole, *t->doc));
+  auto document = PC_TRY(required(c.params, "PolicyDocument", kPolicyDocument));
+  PC_CHECK(check_policy_document(document, PolicyKind::kTrust));
+  auto t = PC_TRY(existing(c, K::kRole));
+  PC_CHECK(check_modifiable(K::kRole, *t.doc));
   c.has_result = false;
-  (*t->doc)["AssumeRolePolicyDocument"] = *document;
-  return store_entity(c, K::kRole, *t->doc);
+  (*t.doc)["AssumeRolePolicyDocument"] = document;
+  return store_entity(c, K::kRole, *t.doc);
 }
 
 template <K k>
 Status remove(Call& c) {
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto t = PC_TRY(existing(c, k));
   c.has_result = false;
-  const json::object& doc = *t->doc;
+  const json::object& doc = *t.doc;
   auto conflict = [](std::string m) { return fail(ErrorCode::kDeleteConflict, std::move(m)); };
   if constexpr (k == K::kRole) PC_CHECK(check_role_deletable(c, doc));
   if (auto it = doc.find("InlinePolicies"); it != doc.end() && !it->value().as_object().empty())
@@ -271,9 +245,9 @@ Status remove(Call& c) {
     if (auto it = doc.find("Groups"); it != doc.end() && !it->value().as_array().empty())
       return conflict("Cannot delete entity, must remove user from all groups first.");
     for (const json::object& key : rows_of(c.txn, kKeys, rows))
-      if (lower(str(key, "UserName")) == lower(t->name))
+      if (lower(str(key, "UserName")) == lower(t.name))
         return conflict("Cannot delete entity, must delete access keys first.");
-    PC_CHECK(user_credentials_deletable(c.txn, t->name));
+    PC_CHECK(user_credentials_deletable(c.txn, t.name));
     PC_CHECK(check_no_user_credentials(c, doc));
   }
   if constexpr (k == K::kGroup) {
@@ -281,30 +255,28 @@ Status remove(Call& c) {
       auto it = user.find("Groups");
       if (it == user.end()) continue;
       for (const json::value& g : it->value().as_array())
-        if (lower(g.as_string()) == lower(t->name))
+        if (lower(g.as_string()) == lower(t.name))
           return conflict("Cannot delete entity, must remove users from group first.");
     }
   }
   if (!rows) return std::unexpected(rows.error());
-  return c.txn.erase(kind_info(k).table, lower(t->name));
+  return c.txn.erase(kind_info(k).table, lower(t.name));
 }
 
 // --- Tags (users and roles) ---------------------------------------------------------------
 
 template <K k>
 Status tag(Call& c) {
-  auto tags = tags_param(c.params);
-  if (!tags) return std::unexpected(tags.error());
-  if (tags->empty())
+  auto tags = PC_TRY(tags_param(c.params));
+  if (tags.empty())
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value null at 'tags' failed to satisfy "
                 "constraint: Member must not be null");
-  add_request_tags(c.context, *tags);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  add_request_tags(c.context, tags);
+  auto t = PC_TRY(existing(c, k));
   c.has_result = false;
-  if (auto st = merge_tags(*t->doc, *tags); !st) return st;
-  return store_entity(c, k, *t->doc);
+  PC_CHECK(merge_tags(*t.doc, tags));
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
@@ -315,26 +287,23 @@ Status untag(Call& c) {
                 "1 validation error detected: Value null at 'tagKeys' failed to satisfy "
                 "constraint: Member must not be null");
   c.context.set_list("aws:TagKeys", keys);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto t = PC_TRY(existing(c, k));
   c.has_result = false;
-  json::array& tags = array_member(*t->doc, "Tags");
+  json::array& tags = array_member(*t.doc, "Tags");
   for (const std::string& key : keys) {
     erase_where(
         tags, [&](const json::value& v) { return lower(str(v.as_object(), "Key")) == lower(key); });
   }
-  return store_entity(c, k, *t->doc);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status list_tags(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto t = PC_TRY(existing(c, k));
   std::vector<json::object> items;
-  for (const json::value& v : array_member(*t->doc, "Tags")) items.push_back(v.as_object());
-  write_page(c.out, "Tags", *page, items, nullptr, [&](const json::object& d) {
+  for (const json::value& v : array_member(*t.doc, "Tags")) items.push_back(v.as_object());
+  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
     write_fields(c.out, d, {"Key", "Value"});
   });
   return {};
@@ -343,16 +312,13 @@ Status list_tags(Call& c) {
 // --- Group membership -----------------------------------------------------------------------
 
 Status membership(Call& c, bool add) {
-  auto user_name = required(c.params, "UserName", kUserName);
-  if (!user_name) return std::unexpected(user_name.error());
-  auto group = existing(c, K::kGroup);
-  if (!group) return std::unexpected(group.error());
+  auto user_name = PC_TRY(required(c.params, "UserName", kUserName));
+  auto group = PC_TRY(existing(c, K::kGroup));
   c.has_result = false;
-  auto user = target(c, K::kUser, *user_name);
-  if (!user) return std::unexpected(user.error());
-  if (!user->doc) return std::unexpected(no_such(K::kUser, *user_name));
-  json::array& groups = array_member(*user->doc, "Groups");
-  std::string group_name(str(*group->doc, "GroupName"));
+  auto user = PC_TRY(target(c, K::kUser, user_name));
+  if (!user.doc) return std::unexpected(no_such(K::kUser, user_name));
+  json::array& groups = array_member(*user.doc, "Groups");
+  std::string group_name(str(*group.doc, "GroupName"));
   auto it = std::find_if(groups.begin(), groups.end(), [&](const json::value& g) {
     return lower(g.as_string()) == lower(group_name);
   });
@@ -363,29 +329,26 @@ Status membership(Call& c, bool add) {
     groups.emplace_back(group_name);
   } else {
     if (it == groups.end())
-      return fail(ErrorCode::kNoSuchEntity, "The user with name " + *user_name +
+      return fail(ErrorCode::kNoSuchEntity, "The user with name " + user_name +
                                                 " cannot be found in group " + group_name + ".");
     groups.erase(it);
   }
-  return store_entity(c, K::kUser, *user->doc);
+  return store_entity(c, K::kUser, *user.doc);
 }
 
 Status add_user_to_group(Call& c) { return membership(c, true); }
 Status remove_user_from_group(Call& c) { return membership(c, false); }
 
 Status list_groups_for_user(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto user = existing(c, K::kUser);
-  if (!user) return std::unexpected(user.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto user = PC_TRY(existing(c, K::kUser));
   std::vector<json::object> items;
-  for (const json::value& g : array_member(*user->doc, "Groups")) {
-    auto doc = load(c.txn, kGroups, lower(g.as_string()));
-    if (!doc) return std::unexpected(doc.error());
-    if (*doc) items.push_back(std::move(**doc));
+  for (const json::value& g : array_member(*user.doc, "Groups")) {
+    auto doc = PC_TRY(load(c.txn, kGroups, lower(g.as_string())));
+    if (doc) items.push_back(std::move(*doc));
   }
   write_page(
-      c.out, "Groups", *page, items,
+      c.out, "Groups", page, items,
       [](const json::object& d) { return lower(str(d, "GroupName")); },
       [&](const json::object& d) { write_entity(c.out, K::kGroup, d); });
   return {};

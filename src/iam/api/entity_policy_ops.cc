@@ -19,68 +19,59 @@ std::unexpected<Error> no_such_inline(K k, std::string_view name) {
 template <K k>
 Status put_inline(Call& c) {
   const KindInfo& info = kind_info(k);
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
-  if (!document) return std::unexpected(document.error());
-  if (auto st = check_policy_document(*document, PolicyKind::kIdentity); !st) return st;
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto policy_name = PC_TRY(required(c.params, "PolicyName", kPolicyName));
+  auto document = PC_TRY(required(c.params, "PolicyDocument", kPolicyDocument));
+  PC_CHECK(check_policy_document(document, PolicyKind::kIdentity));
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  inline_policies[*policy_name] = *document;
+  json::object& inline_policies = object_member(*t.doc, "InlinePolicies");
+  inline_policies[policy_name] = document;
   size_t total = 0;
   for (const auto& [n, d] : inline_policies) total += policy_size(d.as_string());
   if (total > info.max_inline_bytes)
     return fail(ErrorCode::kLimitExceeded,
                 "Maximum policy size of " + std::to_string(info.max_inline_bytes) +
-                    " bytes exceeded for " + std::string(info.noun) + " " + t->name);
-  return store_entity(c, k, *t->doc);
+                    " bytes exceeded for " + std::string(info.noun) + " " + t.name);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status get_inline(Call& c) {
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  const json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  auto it = inline_policies.find(*policy_name);
-  if (it == inline_policies.end()) return no_such_inline(k, *policy_name);
-  c.out.element(name_param(k), str(*t->doc, name_param(k)));
-  c.out.element("PolicyName", *policy_name);
+  auto policy_name = PC_TRY(required(c.params, "PolicyName", kPolicyName));
+  auto t = PC_TRY(existing(c, k));
+  const json::object& inline_policies = object_member(*t.doc, "InlinePolicies");
+  auto it = inline_policies.find(policy_name);
+  if (it == inline_policies.end()) return no_such_inline(k, policy_name);
+  c.out.element(name_param(k), str(*t.doc, name_param(k)));
+  c.out.element("PolicyName", policy_name);
   c.out.element("PolicyDocument", url_encode_policy(it->value().as_string()));
   return {};
 }
 
 template <K k>
 Status delete_inline(Call& c) {
-  auto policy_name = required(c.params, "PolicyName", kPolicyName);
-  if (!policy_name) return std::unexpected(policy_name.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto policy_name = PC_TRY(required(c.params, "PolicyName", kPolicyName));
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  json::object& inline_policies = object_member(*t->doc, "InlinePolicies");
-  if (!inline_policies.erase(*policy_name)) return no_such_inline(k, *policy_name);
-  return store_entity(c, k, *t->doc);
+  json::object& inline_policies = object_member(*t.doc, "InlinePolicies");
+  if (!inline_policies.erase(policy_name)) return no_such_inline(k, policy_name);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status list_inline(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto t = PC_TRY(existing(c, k));
   std::vector<json::object> items;
-  for (const auto& [n, d] : object_member(*t->doc, "InlinePolicies"))
+  for (const auto& [n, d] : object_member(*t.doc, "InlinePolicies"))
     items.push_back(json::object{{"PolicyName", n}});
   std::sort(items.begin(), items.end(), [](const json::object& a, const json::object& b) {
     return str(a, "PolicyName") < str(b, "PolicyName");
   });
   write_page(
-      c.out, "PolicyNames", *page, items,
+      c.out, "PolicyNames", page, items,
       [](const json::object& d) { return std::string(str(d, "PolicyName")); },
       [&](const json::object& d) { c.out.text(str(d, "PolicyName")); });
   return {};
@@ -91,65 +82,57 @@ Status list_inline(Call& c) {
 template <K k>
 Status attach(Call& c) {
   const KindInfo& info = kind_info(k);
-  auto arn = required(c.params, "PolicyArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  c.context.set("iam:PolicyARN", *arn);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto arn = PC_TRY(required(c.params, "PolicyArn", kArn));
+  c.context.set("iam:PolicyARN", arn);
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  auto exists = policy_exists(c, *arn);
-  if (!exists) return std::unexpected(exists.error());
-  if (!*exists)
+  auto exists = PC_TRY(policy_exists(c, arn));
+  if (!exists)
     return fail(ErrorCode::kNoSuchEntity,
-                "Policy " + *arn + " does not exist or is not attachable.");
-  json::array& attached = array_member(*t->doc, "AttachedPolicies");
+                "Policy " + arn + " does not exist or is not attachable.");
+  json::array& attached = array_member(*t.doc, "AttachedPolicies");
   for (const json::value& a : attached)
-    if (a.as_string() == *arn) return {};
+    if (a.as_string() == arn) return {};
   if (attached.size() >= info.max_attached)
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for PoliciesPer" +
                                                std::string(info.Noun) + ": " +
                                                std::to_string(info.max_attached));
-  attached.emplace_back(*arn);
-  return store_entity(c, k, *t->doc);
+  attached.emplace_back(arn);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status detach(Call& c) {
-  auto arn = required(c.params, "PolicyArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  c.context.set("iam:PolicyARN", *arn);
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto arn = PC_TRY(required(c.params, "PolicyArn", kArn));
+  c.context.set("iam:PolicyARN", arn);
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  json::array& attached = array_member(*t->doc, "AttachedPolicies");
+  json::array& attached = array_member(*t.doc, "AttachedPolicies");
   auto it = std::find_if(attached.begin(), attached.end(),
-                         [&](const json::value& a) { return a.as_string() == *arn; });
+                         [&](const json::value& a) { return a.as_string() == arn; });
   if (it == attached.end())
-    return fail(ErrorCode::kNoSuchEntity, "Policy " + *arn + " was not found.");
+    return fail(ErrorCode::kNoSuchEntity, "Policy " + arn + " was not found.");
   attached.erase(it);
-  return store_entity(c, k, *t->doc);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status list_attached(Call& c) {
-  auto prefix = optional(c.params, "PathPrefix", kPathPrefix);
-  if (!prefix) return std::unexpected(prefix.error());
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
+  auto prefix = PC_TRY(optional(c.params, "PathPrefix", kPathPrefix));
+  auto page = PC_TRY(page_param(c.params));
+  auto t = PC_TRY(existing(c, k));
   std::vector<json::object> items;
-  for (const json::value& a : array_member(*t->doc, "AttachedPolicies")) {
+  for (const json::value& a : array_member(*t.doc, "AttachedPolicies")) {
     std::string_view arn = a.as_string();
     std::string_view resource = arn.substr(arn.find(":policy") + 7);  // path + name
     std::string_view path = resource.substr(0, resource.rfind('/') + 1);
-    if (*prefix && !path.starts_with(**prefix)) continue;
+    if (prefix && !path.starts_with(*prefix)) continue;
     items.push_back(
         json::object{{"PolicyName", resource.substr(resource.rfind('/') + 1)}, {"PolicyArn", arn}});
   }
-  write_page(c.out, "AttachedPolicies", *page, items, nullptr, [&](const json::object& d) {
+  write_page(c.out, "AttachedPolicies", page, items, nullptr, [&](const json::object& d) {
     write_fields(c.out, d, {"PolicyName", "PolicyArn"});
   });
   return {};
@@ -161,24 +144,21 @@ template <K k>
 Status put_boundary(Call& c) {
   if (auto b = c.params.get("PermissionsBoundary"))
     c.context.set("iam:PermissionsBoundary", std::string(*b));
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  auto b = boundary_param(c);
-  if (!b) return std::unexpected(b.error());
-  (*t->doc)["PermissionsBoundary"] = std::move(*b);
-  return store_entity(c, k, *t->doc);
+  auto b = PC_TRY(boundary_param(c));
+  (*t.doc)["PermissionsBoundary"] = std::move(b);
+  return store_entity(c, k, *t.doc);
 }
 
 template <K k>
 Status delete_boundary(Call& c) {
-  auto t = existing(c, k);
-  if (!t) return std::unexpected(t.error());
-  PC_CHECK(check_modifiable(k, (*t->doc)));
+  auto t = PC_TRY(existing(c, k));
+  PC_CHECK(check_modifiable(k, (*t.doc)));
   c.has_result = false;
-  t->doc->erase("PermissionsBoundary");
-  return store_entity(c, k, *t->doc);
+  t.doc->erase("PermissionsBoundary");
+  return store_entity(c, k, *t.doc);
 }
 
 constexpr Op kOps[] = {

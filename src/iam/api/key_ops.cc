@@ -15,28 +15,26 @@ Result<json::object> key_owner(Call& c) {
   std::string name;
   if (auto given = c.params.get("UserName")) {
     name = *given;
-    if (auto st = check(name, kUserName, "userName"); !st) return std::unexpected(st.error());
+    PC_CHECK(check(name, kUserName, "userName"));
   } else if (c.caller.principal->type == PrincipalType::kUser) {
     name = c.caller.principal->name;
   } else {
     return fail(ErrorCode::kValidationError,
                 "Must specify userName when calling with non-User credentials");
   }
-  auto doc = load(c.txn, kUsers, lower(name));
-  if (!doc) return std::unexpected(doc.error());
+  auto doc = PC_TRY(load(c.txn, kUsers, lower(name)));
   std::string arn =
-      *doc ? std::string(str(**doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
-  if (auto st = c.authorize(arn); !st) return std::unexpected(st.error());
-  if (!*doc)
+      doc ? std::string(str(*doc, "Arn")) : entity_arn(c.account(), "user", "/", name);
+  PC_CHECK(c.authorize(arn));
+  if (!doc)
     return fail(ErrorCode::kNoSuchEntity, "The user with name " + name + " cannot be found.");
-  return std::move(**doc);
+  return std::move(*doc);
 }
 
 Result<std::vector<json::object>> keys_of(Call& c, std::string_view user) {
-  auto rows = c.txn.scan(kKeys);
-  if (!rows) return std::unexpected(rows.error());
+  auto rows = PC_TRY(c.txn.scan(kKeys));
   std::vector<json::object> out;
-  for (const auto& [k, v] : *rows) {
+  for (const auto& [k, v] : rows) {
     json::object doc = json::parse(v).as_object();
     if (lower(str(doc, "UserName")) == lower(user)) out.push_back(std::move(doc));
   }
@@ -45,31 +43,27 @@ Result<std::vector<json::object>> keys_of(Call& c, std::string_view user) {
 
 // The key named by AccessKeyId, which must belong to the user.
 Result<json::object> owned_key(Call& c, const json::object& user) {
-  auto id = required(c.params, "AccessKeyId", kAccessKeyId);
-  if (!id) return std::unexpected(id.error());
-  auto doc = load(c.txn, kKeys, *id);
-  if (!doc) return std::unexpected(doc.error());
-  if (!*doc || lower(str(**doc, "UserName")) != lower(str(user, "UserName")))
-    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
-  return std::move(**doc);
+  auto id = PC_TRY(required(c.params, "AccessKeyId", kAccessKeyId));
+  auto doc = PC_TRY(load(c.txn, kKeys, id));
+  if (!doc || lower(str(*doc, "UserName")) != lower(str(user, "UserName")))
+    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + id + " cannot be found");
+  return std::move(*doc);
 }
 
 Status create_key(Call& c) {
-  auto user = key_owner(c);
-  if (!user) return std::unexpected(user.error());
-  auto existing = keys_of(c, str(*user, "UserName"));
-  if (!existing) return std::unexpected(existing.error());
-  if (existing->size() >= 2)
+  auto user = PC_TRY(key_owner(c));
+  auto existing = PC_TRY(keys_of(c, str(user, "UserName")));
+  if (existing.size() >= 2)
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: 2");
   std::string id = ids::access_key_id("AKIA");
   std::string secret = ids::secret_access_key();
   json::object key{
       {"AccessKeyId", id},
-      {"UserName", str(*user, "UserName")},
+      {"UserName", str(user, "UserName")},
       {"Status", "Active"},
       {"CreateDate", iso_now(c)},
       {"SecretSealed", base64_encode(crypto::seal(c.service.master_key(), secret, id))}};
-  if (auto st = save(c.txn, kKeys, id, key); !st) return st;
+  PC_CHECK(save(c.txn, kKeys, id, key));
   c.out.open("AccessKey");
   write_fields(c.out, key, {"UserName", "AccessKeyId", "Status"});
   c.out.element("SecretAccessKey", secret);
@@ -80,14 +74,11 @@ Status create_key(Call& c) {
 }
 
 Status list_keys(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto user = key_owner(c);
-  if (!user) return std::unexpected(user.error());
-  auto keys = keys_of(c, str(*user, "UserName"));
-  if (!keys) return std::unexpected(keys.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto user = PC_TRY(key_owner(c));
+  auto keys = PC_TRY(keys_of(c, str(user, "UserName")));
   write_page(
-      c.out, "AccessKeyMetadata", *page, *keys,
+      c.out, "AccessKeyMetadata", page, keys,
       [](const json::object& d) { return std::string(str(d, "AccessKeyId")); },
       [&](const json::object& d) {
         write_fields(c.out, d, {"UserName", "AccessKeyId", "Status", "CreateDate"});
@@ -102,22 +93,18 @@ Status update_key(Call& c) {
                 "1 validation error detected: Value '" + std::string(status.value_or("null")) +
                     "' at 'status' failed to satisfy constraint: Member must satisfy enum value "
                     "set: [Active, Inactive]");
-  auto user = key_owner(c);
-  if (!user) return std::unexpected(user.error());
-  auto key = owned_key(c, *user);
-  if (!key) return std::unexpected(key.error());
+  auto user = PC_TRY(key_owner(c));
+  auto key = PC_TRY(owned_key(c, user));
   c.has_result = false;
-  (*key)["Status"] = *status;
-  return save(c.txn, kKeys, str(*key, "AccessKeyId"), *key);
+  (key)["Status"] = *status;
+  return save(c.txn, kKeys, str(key, "AccessKeyId"), key);
 }
 
 Status delete_key(Call& c) {
-  auto user = key_owner(c);
-  if (!user) return std::unexpected(user.error());
-  auto key = owned_key(c, *user);
-  if (!key) return std::unexpected(key.error());
+  auto user = PC_TRY(key_owner(c));
+  auto key = PC_TRY(owned_key(c, user));
   c.has_result = false;
-  std::string id(str(*key, "AccessKeyId"));
+  std::string id(str(key, "AccessKeyId"));
   PC_CHECK(c.txn.erase(kKeys, id));
   PC_CHECK(c.txn.erase(kKeyUse, id));
   c.service.forget_key_use(id);
@@ -125,23 +112,20 @@ Status delete_key(Call& c) {
 }
 
 Status key_last_used(Call& c) {
-  auto id = required(c.params, "AccessKeyId", kAccessKeyId);
-  if (!id) return std::unexpected(id.error());
-  auto doc = load(c.txn, kKeys, *id);
-  if (!doc) return std::unexpected(doc.error());
-  std::string user = *doc ? std::string(str(**doc, "UserName")) : std::string();
+  auto id = PC_TRY(required(c.params, "AccessKeyId", kAccessKeyId));
+  auto doc = PC_TRY(load(c.txn, kKeys, id));
+  std::string user = doc ? std::string(str(*doc, "UserName")) : std::string();
   std::string arn = entity_arn(c.account(), "user", "/", user.empty() ? "*" : user);
   if (!user.empty()) {
-    auto owner = load(c.txn, kUsers, lower(user));
-    if (!owner) return std::unexpected(owner.error());
-    if (*owner) arn = str(**owner, "Arn");
+    auto owner = PC_TRY(load(c.txn, kUsers, lower(user)));
+    if (owner) arn = str(*owner, "Arn");
   }
-  if (auto st = c.authorize(arn); !st) return st;
-  if (!*doc)
-    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + *id + " cannot be found");
+  PC_CHECK(c.authorize(arn));
+  if (!doc)
+    return fail(ErrorCode::kNoSuchEntity, "The Access Key with id " + id + " cannot be found");
   c.out.element("UserName", user);
   c.out.open("AccessKeyLastUsed");
-  if (auto use = c.service.last_use(*id)) {
+  if (auto use = c.service.last_use(id)) {
     c.out.element("LastUsedDate", format_iso8601(use->when));
     c.out.element("ServiceName", use->service);
     c.out.element("Region", use->region);

@@ -12,7 +12,7 @@ constexpr size_t kMaxVersions = 5;
 constexpr size_t kMaxManagedPolicySize = 6144;
 
 Status check_managed_document(std::string_view document) {
-  if (auto st = check_policy_document(document, PolicyKind::kIdentity); !st) return st;
+  PC_CHECK(check_policy_document(document, PolicyKind::kIdentity));
   if (policy_size(document) > kMaxManagedPolicySize)
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for PolicySize: 6144");
   return {};
@@ -29,9 +29,8 @@ Result<Usage> usage(store::Transaction& txn, std::string_view arn) {
   Usage u;
   for (auto [table, list] :
        {std::pair{kUsers, &u.users}, std::pair{kGroups, &u.groups}, std::pair{kRoles, &u.roles}}) {
-    auto rows = txn.scan(table);
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& [k, v] : *rows) {
+    auto rows = PC_TRY(txn.scan(table));
+    for (const auto& [k, v] : rows) {
       json::object doc = json::parse(v).as_object();
       if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
         for (const json::value& a : it->value().as_array()) {
@@ -80,19 +79,17 @@ struct Target {
 
 // Reads PolicyArn, authorizes on it and loads the policy (AWS or customer managed).
 Result<Target> existing_policy(Call& c) {
-  auto arn = required(c.params, "PolicyArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  Target t{*arn, aws_policy(*arn)};
-  if (!t.doc && !arn->starts_with(kAwsPolicyArnPrefix)) {
-    auto doc = load(c.txn, kPolicies, lower(arn->substr(arn->rfind('/') + 1)));
-    if (!doc) return std::unexpected(doc.error());
-    if (*doc && str(**doc, "Arn") == *arn) t.doc = std::move(**doc);
+  auto arn = PC_TRY(required(c.params, "PolicyArn", kArn));
+  Target t{arn, aws_policy(arn)};
+  if (!t.doc && !arn.starts_with(kAwsPolicyArnPrefix)) {
+    auto doc = PC_TRY(load(c.txn, kPolicies, lower(arn.substr(arn.rfind('/') + 1))));
+    if (doc && str(*doc, "Arn") == arn) t.doc = std::move(*doc);
   }
   if (t.doc) add_resource_tags(c.context, *t.doc);
-  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
+  PC_CHECK(c.authorize(arn));
   if (!t.doc)
     return fail(ErrorCode::kNoSuchEntity,
-                "Policy " + *arn + " does not exist or is not attachable.");
+                "Policy " + arn + " does not exist or is not attachable.");
   return t;
 }
 
@@ -127,30 +124,24 @@ void write_version(Call& c, const json::object& v, bool with_document) {
 json::array& versions(json::object& doc) { return doc["Versions"].as_array(); }
 
 Status create_policy(Call& c) {
-  auto name = required(c.params, "PolicyName", kPolicyName);
-  if (!name) return std::unexpected(name.error());
-  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
-  if (!document) return std::unexpected(document.error());
-  auto path = optional(c.params, "Path", kPath);
-  if (!path) return std::unexpected(path.error());
-  auto description = optional(c.params, "Description", kDescription);
-  if (!description) return std::unexpected(description.error());
-  auto tags = tags_param(c.params);
-  if (!tags) return std::unexpected(tags.error());
-  if (auto st = check_managed_document(*document); !st) return st;
-  std::string p = path->value_or("/");
-  std::string arn = entity_arn(c.account(), "policy", p, *name);
-  if (!tags->empty()) add_request_tags(c.context, *tags);
-  if (auto st = c.authorize(arn); !st) return st;
-  if (!tags->empty())
-    if (auto st = c.authorize_also("iam:TagPolicy", arn); !st) return st;
-  auto clash = load(c.txn, kPolicies, lower(*name));
-  if (!clash) return std::unexpected(clash.error());
-  if (*clash)
+  auto name = PC_TRY(required(c.params, "PolicyName", kPolicyName));
+  auto document = PC_TRY(required(c.params, "PolicyDocument", kPolicyDocument));
+  auto path = PC_TRY(optional(c.params, "Path", kPath));
+  auto description = PC_TRY(optional(c.params, "Description", kDescription));
+  auto tags = PC_TRY(tags_param(c.params));
+  PC_CHECK(check_managed_document(document));
+  std::string p = path.value_or("/");
+  std::string arn = entity_arn(c.account(), "policy", p, name);
+  if (!tags.empty()) add_request_tags(c.context, tags);
+  PC_CHECK(c.authorize(arn));
+  if (!tags.empty())
+    PC_CHECK(c.authorize_also("iam:TagPolicy", arn));
+  auto clash = PC_TRY(load(c.txn, kPolicies, lower(name)));
+  if (clash)
     return fail(ErrorCode::kEntityAlreadyExists,
-                "A policy called " + *name + " already exists. Duplicate names are not allowed.");
+                "A policy called " + name + " already exists. Duplicate names are not allowed.");
   const std::string now = iso_now(c);
-  json::object doc{{"PolicyName", *name},
+  json::object doc{{"PolicyName", name},
                    {"PolicyId", new_id("ANPA")},
                    {"Arn", arn},
                    {"Path", p},
@@ -160,22 +151,20 @@ Status create_policy(Call& c) {
                    {"UpdateDate", now},
                    {"NextVersion", 2},
                    {"Versions", json::array{json::object{{"VersionId", "v1"},
-                                                         {"Document", *document},
+                                                         {"Document", document},
                                                          {"IsDefaultVersion", true},
                                                          {"CreateDate", now}}}}};
-  if (*description) doc["Description"] = **description;
-  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
-  if (auto st = save_policy(c, doc); !st) return st;
+  if (description) doc["Description"] = *description;
+  if (!tags.empty()) doc["Tags"] = tags_json(tags);
+  PC_CHECK(save_policy(c, doc));
   write_policy(c, doc, Usage{});
   return {};
 }
 
 Status get_policy(Call& c) {
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
-  auto u = usage(c.txn, t->arn);
-  if (!u) return std::unexpected(u.error());
-  write_policy(c, *t->doc, *u);
+  auto t = PC_TRY(existing_policy(c));
+  auto u = PC_TRY(usage(c.txn, t.arn));
+  write_policy(c, *t.doc, u);
   return {};
 }
 
@@ -187,29 +176,25 @@ Status list_policies(Call& c) {
                     "' at 'scope' failed to satisfy constraint: Member must satisfy enum value "
                     "set: [All, AWS, Local]");
   auto only_attached = c.params.get("OnlyAttached").value_or("false") == "true";
-  auto prefix = optional(c.params, "PathPrefix", kPathPrefix);
-  if (!prefix) return std::unexpected(prefix.error());
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
+  auto prefix = PC_TRY(optional(c.params, "PathPrefix", kPathPrefix));
+  auto page = PC_TRY(page_param(c.params));
   // AWS names this resource "policy path /" (with the path prefix) in its messages.
-  if (auto st = c.authorize("policy path " + prefix->value_or("/")); !st) return st;
+  PC_CHECK(c.authorize("policy path " + prefix.value_or("/")));
   std::vector<json::object> items;
   if (scope != "Local") {
     for (const AwsManagedPolicy& p : aws_managed_policies())
       items.push_back(*aws_policy(std::string(kAwsPolicyArnPrefix) + std::string(p.name)));
   }
   if (scope != "AWS") {
-    auto rows = c.txn.scan(kPolicies);
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& [k, v] : *rows) items.push_back(json::parse(v).as_object());
+    auto rows = PC_TRY(c.txn.scan(kPolicies));
+    for (const auto& [k, v] : rows) items.push_back(json::parse(v).as_object());
   }
   std::vector<std::pair<json::object, Usage>> shown;
   for (json::object& d : items) {
-    if (*prefix && !str(d, "Path").starts_with(**prefix)) continue;
-    auto u = usage(c.txn, str(d, "Arn"));
-    if (!u) return std::unexpected(u.error());
-    if (only_attached && u->attachments == 0) continue;
-    shown.emplace_back(std::move(d), std::move(*u));
+    if (prefix && !str(d, "Path").starts_with(*prefix)) continue;
+    auto u = PC_TRY(usage(c.txn, str(d, "Arn")));
+    if (only_attached && u.attachments == 0) continue;
+    shown.emplace_back(std::move(d), std::move(u));
   }
   std::vector<json::object> docs;
   for (auto& [d, u] : shown) {
@@ -218,7 +203,7 @@ Status list_policies(Call& c) {
     docs.push_back(std::move(d));
   }
   write_page(
-      c.out, "Policies", *page, docs,
+      c.out, "Policies", page, docs,
       [](const json::object& d) { return std::string(str(d, "Arn")); },
       [&](const json::object& d) {
         write_fields(
@@ -230,30 +215,26 @@ Status list_policies(Call& c) {
 }
 
 Status delete_policy(Call& c) {
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  auto t = PC_TRY(existing_policy(c));
   c.has_result = false;
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  auto u = usage(c.txn, t->arn);
-  if (!u) return std::unexpected(u.error());
-  if (u->attachments > 0 || u->boundaries > 0)
+  PC_CHECK(refuse_aws_managed(t));
+  auto u = PC_TRY(usage(c.txn, t.arn));
+  if (u.attachments > 0 || u.boundaries > 0)
     return fail(ErrorCode::kDeleteConflict, "Cannot delete a policy attached to entities.");
-  if (versions(*t->doc).size() > 1)
+  if (versions(*t.doc).size() > 1)
     return fail(ErrorCode::kDeleteConflict,
                 "This policy has more than one version. Before you delete a policy, you must "
                 "delete the policy's versions. The default version is deleted with the policy.");
-  return c.txn.erase(kPolicies, lower(str(*t->doc, "PolicyName")));
+  return c.txn.erase(kPolicies, lower(str(*t.doc, "PolicyName")));
 }
 
 Status create_version(Call& c) {
-  auto document = required(c.params, "PolicyDocument", kPolicyDocument);
-  if (!document) return std::unexpected(document.error());
-  if (auto st = check_managed_document(*document); !st) return st;
+  auto document = PC_TRY(required(c.params, "PolicyDocument", kPolicyDocument));
+  PC_CHECK(check_managed_document(document));
   bool set_default = c.params.get("SetAsDefault").value_or("false") == "true";
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  json::object& doc = *t->doc;
+  auto t = PC_TRY(existing_policy(c));
+  PC_CHECK(refuse_aws_managed(t));
+  json::object& doc = *t.doc;
   if (versions(doc).size() >= kMaxVersions)
     return fail(ErrorCode::kLimitExceeded,
                 "A managed policy can have up to 5 versions. Before you create a new version, "
@@ -267,12 +248,12 @@ Status create_version(Call& c) {
     doc["DefaultVersionId"] = id;
   }
   json::object version{{"VersionId", id},
-                       {"Document", *document},
+                       {"Document", document},
                        {"IsDefaultVersion", set_default},
                        {"CreateDate", now}};
   versions(doc).push_back(version);
   doc["UpdateDate"] = now;
-  if (auto st = save_policy(c, doc); !st) return st;
+  PC_CHECK(save_policy(c, doc));
   write_version(c, version, false);
   return {};
 }
@@ -294,115 +275,100 @@ struct VersionTarget {
 };
 
 Result<VersionTarget> version_target(Call& c, bool changes) {
-  auto id = required(c.params, "VersionId", kVersionId);
-  if (!id) return std::unexpected(id.error());
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  auto id = PC_TRY(required(c.params, "VersionId", kVersionId));
+  auto t = PC_TRY(existing_policy(c));
   if (changes) {
     c.has_result = false;
-    if (auto st = refuse_aws_managed(*t); !st) return std::unexpected(st.error());
+    PC_CHECK(refuse_aws_managed(t));
   }
-  VersionTarget vt{std::move(*t), std::move(*id), nullptr};
-  auto v = find_version(*vt.policy.doc, vt.id);
-  if (!v) return std::unexpected(v.error());
-  vt.version = *v;
+  VersionTarget vt{std::move(t), std::move(id), nullptr};
+  auto v = PC_TRY(find_version(*vt.policy.doc, vt.id));
+  vt.version = v;
   return vt;
 }
 
 Status get_version(Call& c) {
-  auto vt = version_target(c, false);
-  if (!vt) return std::unexpected(vt.error());
-  write_version(c, *vt->version, true);
+  auto vt = PC_TRY(version_target(c, false));
+  write_version(c, *vt.version, true);
   return {};
 }
 
 Status list_versions(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto t = PC_TRY(existing_policy(c));
   std::vector<json::object> items;
-  for (const json::value& v : versions(*t->doc)) items.push_back(v.as_object());
+  for (const json::value& v : versions(*t.doc)) items.push_back(v.as_object());
   std::reverse(items.begin(), items.end());  // newest first
-  write_page(c.out, "Versions", *page, items, nullptr, [&](const json::object& v) {
+  write_page(c.out, "Versions", page, items, nullptr, [&](const json::object& v) {
     write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
   });
   return {};
 }
 
 Status delete_version(Call& c) {
-  auto vt = version_target(c, true);
-  if (!vt) return std::unexpected(vt.error());
-  if ((*vt->version)["IsDefaultVersion"].as_bool())
+  auto vt = PC_TRY(version_target(c, true));
+  if ((*vt.version)["IsDefaultVersion"].as_bool())
     return fail(ErrorCode::kDeleteConflict, "Cannot delete the default version of a policy.");
-  json::object& doc = *vt->policy.doc;
+  json::object& doc = *vt.policy.doc;
   erase_where(versions(doc),
-              [&](const json::value& x) { return str(x.as_object(), "VersionId") == vt->id; });
+              [&](const json::value& x) { return str(x.as_object(), "VersionId") == vt.id; });
   return save_policy(c, doc);
 }
 
 Status set_default_version(Call& c) {
-  auto vt = version_target(c, true);
-  if (!vt) return std::unexpected(vt.error());
-  json::object& doc = *vt->policy.doc;
+  auto vt = PC_TRY(version_target(c, true));
+  json::object& doc = *vt.policy.doc;
   for (json::value& x : versions(doc)) x.as_object()["IsDefaultVersion"] = false;
-  (*vt->version)["IsDefaultVersion"] = true;
-  doc["DefaultVersionId"] = vt->id;
+  (*vt.version)["IsDefaultVersion"] = true;
+  doc["DefaultVersionId"] = vt.id;
   doc["UpdateDate"] = iso_now(c);
   return save_policy(c, doc);
 }
 
 Status tag_policy(Call& c) {
-  auto tags = tags_param(c.params);
-  if (!tags) return std::unexpected(tags.error());
-  if (tags->empty())
+  auto tags = PC_TRY(tags_param(c.params));
+  if (tags.empty())
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value null at 'tags' failed to satisfy "
                 "constraint: Member must not be null");
-  add_request_tags(c.context, *tags);
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  add_request_tags(c.context, tags);
+  auto t = PC_TRY(existing_policy(c));
   c.has_result = false;
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  if (auto st = merge_tags(*t->doc, *tags); !st) return st;
-  return save_policy(c, *t->doc);
+  PC_CHECK(refuse_aws_managed(t));
+  PC_CHECK(merge_tags(*t.doc, tags));
+  return save_policy(c, *t.doc);
 }
 
 Status untag_policy(Call& c) {
   std::vector<std::string> keys = list_param(c.params, "TagKeys");
   c.context.set_list("aws:TagKeys", keys);
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  auto t = PC_TRY(existing_policy(c));
   c.has_result = false;
-  if (auto st = refuse_aws_managed(*t); !st) return st;
-  if (auto it = t->doc->find("Tags"); it != t->doc->end()) {
+  PC_CHECK(refuse_aws_managed(t));
+  if (auto it = t.doc->find("Tags"); it != t.doc->end()) {
     for (const std::string& key : keys)
       erase_where(it->value().as_array(), [&](const json::value& v) {
         return lower(str(v.as_object(), "Key")) == lower(key);
       });
   }
-  return save_policy(c, *t->doc);
+  return save_policy(c, *t.doc);
 }
 
 Status list_policy_tags(Call& c) {
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
+  auto page = PC_TRY(page_param(c.params));
+  auto t = PC_TRY(existing_policy(c));
   std::vector<json::object> items;
-  if (auto it = t->doc->find("Tags"); it != t->doc->end())
+  if (auto it = t.doc->find("Tags"); it != t.doc->end())
     for (const json::value& v : it->value().as_array()) items.push_back(v.as_object());
-  write_page(c.out, "Tags", *page, items, nullptr, [&](const json::object& d) {
+  write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
     write_fields(c.out, d, {"Key", "Value"});
   });
   return {};
 }
 
 Status list_entities_for_policy(Call& c) {
-  auto t = existing_policy(c);
-  if (!t) return std::unexpected(t.error());
-  auto u = usage(c.txn, t->arn);
-  if (!u) return std::unexpected(u.error());
+  auto t = PC_TRY(existing_policy(c));
+  auto u = PC_TRY(usage(c.txn, t.arn));
   auto filter = c.params.get("EntityFilter");
   auto section = [&](std::string_view tag, std::string_view noun, std::string_view filter_name,
                      const std::vector<json::object>& docs) {
@@ -417,9 +383,9 @@ Status list_entities_for_policy(Call& c) {
     }
     c.out.close();
   };
-  section("PolicyGroups", "Group", "Group", u->groups);
-  section("PolicyUsers", "User", "User", u->users);
-  section("PolicyRoles", "Role", "Role", u->roles);
+  section("PolicyGroups", "Group", "Group", u.groups);
+  section("PolicyUsers", "User", "User", u.users);
+  section("PolicyRoles", "Role", "Role", u.roles);
   c.out.element("IsTruncated", "false");
   return {};
 }

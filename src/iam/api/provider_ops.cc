@@ -19,12 +19,10 @@ const Constraint kClientId{1, 255, "", nullptr};
 // --- SAML ----------------------------------------------------------------------------------
 
 Result<json::object> checked_metadata(Call& c) {
-  auto doc = required(c.params, "SAMLMetadataDocument", kSamlMetadata);
-  if (!doc) return std::unexpected(doc.error());
-  auto m = federation::saml::parse_metadata(*doc);
-  if (!m) return std::unexpected(m.error());
-  json::object out{{"SAMLMetadataDocument", *doc}, {"EntityId", m->entity_id}};
-  if (m->valid_until) out["ValidUntil"] = *m->valid_until;
+  auto doc = PC_TRY(required(c.params, "SAMLMetadataDocument", kSamlMetadata));
+  auto m = PC_TRY(federation::saml::parse_metadata(doc));
+  json::object out{{"SAMLMetadataDocument", doc}, {"EntityId", m.entity_id}};
+  if (m.valid_until) out["ValidUntil"] = *m.valid_until;
   return out;
 }
 
@@ -34,77 +32,66 @@ struct Saml {
 };
 
 Result<Saml> existing_saml(Call& c) {
-  auto arn = required(c.params, "SAMLProviderArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
-  Saml s{*arn, lower(arn->substr(arn->rfind('/') + 1)), std::nullopt};
-  auto doc = load(c.txn, kSamlProviders, s.key);
-  if (!doc) return std::unexpected(doc.error());
-  if (!*doc || str(**doc, "Arn") != *arn)
-    return fail(ErrorCode::kNoSuchEntity, "Manifest not found for arn " + *arn);
-  s.doc = std::move(**doc);
+  auto arn = PC_TRY(required(c.params, "SAMLProviderArn", kArn));
+  PC_CHECK(c.authorize(arn));
+  Saml s{arn, lower(arn.substr(arn.rfind('/') + 1)), std::nullopt};
+  auto doc = PC_TRY(load(c.txn, kSamlProviders, s.key));
+  if (!doc || str(*doc, "Arn") != arn)
+    return fail(ErrorCode::kNoSuchEntity, "Manifest not found for arn " + arn);
+  s.doc = std::move(*doc);
   return s;
 }
 
 Status create_saml(Call& c) {
-  auto name = required(c.params, "Name", kSamlName);
-  if (!name) return std::unexpected(name.error());
-  auto meta = checked_metadata(c);
-  if (!meta) return std::unexpected(meta.error());
-  auto tags = tags_param(c.params);
-  if (!tags) return std::unexpected(tags.error());
-  std::string arn = "arn:aws:iam::" + c.account() + ":saml-provider/" + *name;
-  if (!tags->empty()) add_request_tags(c.context, *tags);
-  if (auto st = c.authorize(arn); !st) return st;
-  if (!tags->empty())
-    if (auto st = c.authorize_also("iam:TagSAMLProvider", arn); !st) return st;
-  auto clash = load(c.txn, kSamlProviders, lower(*name));
-  if (!clash) return std::unexpected(clash.error());
-  if (*clash)
-    return fail(ErrorCode::kEntityAlreadyExists, "SAMLProvider " + *name + " already exists.");
-  json::object doc = std::move(*meta);
+  auto name = PC_TRY(required(c.params, "Name", kSamlName));
+  auto meta = PC_TRY(checked_metadata(c));
+  auto tags = PC_TRY(tags_param(c.params));
+  std::string arn = "arn:aws:iam::" + c.account() + ":saml-provider/" + name;
+  if (!tags.empty()) add_request_tags(c.context, tags);
+  PC_CHECK(c.authorize(arn));
+  if (!tags.empty())
+    PC_CHECK(c.authorize_also("iam:TagSAMLProvider", arn));
+  auto clash = PC_TRY(load(c.txn, kSamlProviders, lower(name)));
+  if (clash)
+    return fail(ErrorCode::kEntityAlreadyExists, "SAMLProvider " + name + " already exists.");
+  json::object doc = std::move(meta);
   doc["Arn"] = arn;
-  doc["Name"] = *name;
+  doc["Name"] = name;
   doc["CreateDate"] = iso_now(c);
-  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
-  if (auto st = save(c.txn, kSamlProviders, lower(*name), doc); !st) return st;
+  if (!tags.empty()) doc["Tags"] = tags_json(tags);
+  PC_CHECK(save(c.txn, kSamlProviders, lower(name), doc));
   c.out.element("SAMLProviderArn", arn);
   write_fields(c.out, doc, {"Tags"});
   return {};
 }
 
 Status get_saml(Call& c) {
-  auto s = existing_saml(c);
-  if (!s) return std::unexpected(s.error());
-  write_fields(c.out, *s->doc, {"SAMLMetadataDocument", "CreateDate", "ValidUntil", "Tags"});
+  auto s = PC_TRY(existing_saml(c));
+  write_fields(c.out, *s.doc, {"SAMLMetadataDocument", "CreateDate", "ValidUntil", "Tags"});
   return {};
 }
 
 Status update_saml(Call& c) {
-  auto meta = checked_metadata(c);
-  if (!meta) return std::unexpected(meta.error());
-  auto s = existing_saml(c);
-  if (!s) return std::unexpected(s.error());
-  for (auto& [k, v] : *meta) (*s->doc)[k] = v;
-  if (!meta->contains("ValidUntil")) s->doc->erase("ValidUntil");
-  if (auto st = save(c.txn, kSamlProviders, s->key, *s->doc); !st) return st;
-  c.out.element("SAMLProviderArn", s->arn);
+  auto meta = PC_TRY(checked_metadata(c));
+  auto s = PC_TRY(existing_saml(c));
+  for (auto& [k, v] : meta) (*s.doc)[k] = v;
+  if (!meta.contains("ValidUntil")) s.doc->erase("ValidUntil");
+  PC_CHECK(save(c.txn, kSamlProviders, s.key, *s.doc));
+  c.out.element("SAMLProviderArn", s.arn);
   return {};
 }
 
 Status delete_saml(Call& c) {
-  auto s = existing_saml(c);
-  if (!s) return std::unexpected(s.error());
+  auto s = PC_TRY(existing_saml(c));
   c.has_result = false;
-  return c.txn.erase(kSamlProviders, s->key);
+  return c.txn.erase(kSamlProviders, s.key);
 }
 
 Status list_saml(Call& c) {
-  if (auto st = c.authorize("*"); !st) return st;
-  auto rows = c.txn.scan(kSamlProviders);
-  if (!rows) return std::unexpected(rows.error());
+  PC_CHECK(c.authorize("*"));
+  auto rows = PC_TRY(c.txn.scan(kSamlProviders));
   c.out.open("SAMLProviderList");
-  for (const auto& [k, v] : *rows) {
+  for (const auto& [k, v] : rows) {
     json::object doc = json::parse(v).as_object();
     c.out.open("member");
     write_fields(c.out, doc, {"Arn", "ValidUntil", "CreateDate"});
@@ -159,65 +146,56 @@ struct Oidc {
 };
 
 Result<Oidc> existing_oidc(Call& c) {
-  auto arn = required(c.params, "OpenIDConnectProviderArn", kArn);
-  if (!arn) return std::unexpected(arn.error());
-  if (auto st = c.authorize(*arn); !st) return std::unexpected(st.error());
+  auto arn = PC_TRY(required(c.params, "OpenIDConnectProviderArn", kArn));
+  PC_CHECK(c.authorize(arn));
   std::string prefix = "arn:aws:iam::" + c.account() + ":oidc-provider/";
-  std::string key = arn->starts_with(prefix) ? lower(arn->substr(prefix.size())) : std::string();
-  auto doc = key.empty() ? Result<std::optional<json::object>>(std::nullopt)
-                         : load(c.txn, kOidcProviders, key);
-  if (!doc) return std::unexpected(doc.error());
-  if (!*doc)
-    return fail(ErrorCode::kNoSuchEntity, "OpenIDConnect Provider not found for arn " + *arn);
-  return Oidc{*arn, key, std::move(**doc)};
+  std::string key = arn.starts_with(prefix) ? lower(arn.substr(prefix.size())) : std::string();
+  auto doc = PC_TRY(key.empty() ? Result<std::optional<json::object>>(std::nullopt)
+                         : load(c.txn, kOidcProviders, key));
+  if (!doc)
+    return fail(ErrorCode::kNoSuchEntity, "OpenIDConnect Provider not found for arn " + arn);
+  return Oidc{arn, key, std::move(*doc)};
 }
 
 Status create_oidc(Call& c) {
-  auto url = required(c.params, "Url", kUrl);
-  if (!url) return std::unexpected(url.error());
-  auto resource = oidc_resource(*url);
-  if (!resource) return std::unexpected(resource.error());
+  auto url = PC_TRY(required(c.params, "Url", kUrl));
+  auto resource = PC_TRY(oidc_resource(url));
   std::vector<std::string> clients = list_param(c.params, "ClientIDList");
   for (const std::string& id : clients)
-    if (auto st = check(id, kClientId, "clientIDList"); !st) return st;
-  auto prints = thumbprints(c.params);
-  if (!prints) return std::unexpected(prints.error());
-  auto tags = tags_param(c.params);
-  if (!tags) return std::unexpected(tags.error());
-  std::string arn = "arn:aws:iam::" + c.account() + ":oidc-provider/" + *resource;
-  if (!tags->empty()) add_request_tags(c.context, *tags);
-  if (auto st = c.authorize(arn); !st) return st;
-  if (!tags->empty())
-    if (auto st = c.authorize_also("iam:TagOpenIDConnectProvider", arn); !st) return st;
-  auto clash = load(c.txn, kOidcProviders, lower(*resource));
-  if (!clash) return std::unexpected(clash.error());
-  if (*clash)
-    return fail(ErrorCode::kEntityAlreadyExists, "Provider with url " + *url + " already exists.");
+    PC_CHECK(check(id, kClientId, "clientIDList"));
+  auto prints = PC_TRY(thumbprints(c.params));
+  auto tags = PC_TRY(tags_param(c.params));
+  std::string arn = "arn:aws:iam::" + c.account() + ":oidc-provider/" + resource;
+  if (!tags.empty()) add_request_tags(c.context, tags);
+  PC_CHECK(c.authorize(arn));
+  if (!tags.empty())
+    PC_CHECK(c.authorize_also("iam:TagOpenIDConnectProvider", arn));
+  auto clash = PC_TRY(load(c.txn, kOidcProviders, lower(resource)));
+  if (clash)
+    return fail(ErrorCode::kEntityAlreadyExists, "Provider with url " + url + " already exists.");
   json::object doc{{"Arn", arn},
-                   {"Url", *resource},
+                   {"Url", resource},
                    {"ClientIDList", strings(clients)},
-                   {"ThumbprintList", strings(*prints)},
+                   {"ThumbprintList", strings(prints)},
                    {"CreateDate", iso_now(c)}};
-  if (!tags->empty()) doc["Tags"] = tags_json(*tags);
-  if (auto st = save(c.txn, kOidcProviders, lower(*resource), doc); !st) return st;
+  if (!tags.empty()) doc["Tags"] = tags_json(tags);
+  PC_CHECK(save(c.txn, kOidcProviders, lower(resource), doc));
   c.out.element("OpenIDConnectProviderArn", arn);
   write_fields(c.out, doc, {"Tags"});
   return {};
 }
 
 Status get_oidc(Call& c) {
-  auto o = existing_oidc(c);
-  if (!o) return std::unexpected(o.error());
-  write_fields(c.out, o->doc, {"Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags"});
+  auto o = PC_TRY(existing_oidc(c));
+  write_fields(c.out, o.doc, {"Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags"});
   return {};
 }
 
 Status list_oidc(Call& c) {
-  if (auto st = c.authorize("*"); !st) return st;
-  auto rows = c.txn.scan(kOidcProviders);
-  if (!rows) return std::unexpected(rows.error());
+  PC_CHECK(c.authorize("*"));
+  auto rows = PC_TRY(c.txn.scan(kOidcProviders));
   c.out.open("OpenIDConnectProviderList");
-  for (const auto& [k, v] : *rows) {
+  for (const auto& [k, v] : rows) {
     c.out.open("member");
     c.out.element("Arn", str(json::parse(v).as_object(), "Arn"));
     c.out.close();
@@ -227,42 +205,37 @@ Status list_oidc(Call& c) {
 }
 
 Status delete_oidc(Call& c) {
-  auto o = existing_oidc(c);
-  if (!o) return std::unexpected(o.error());
+  auto o = PC_TRY(existing_oidc(c));
   c.has_result = false;
-  return c.txn.erase(kOidcProviders, o->key);
+  return c.txn.erase(kOidcProviders, o.key);
 }
 
 Status client_id(Call& c, bool add) {
-  auto id = required(c.params, "ClientID", kClientId);
-  if (!id) return std::unexpected(id.error());
-  auto o = existing_oidc(c);
-  if (!o) return std::unexpected(o.error());
+  auto id = PC_TRY(required(c.params, "ClientID", kClientId));
+  auto o = PC_TRY(existing_oidc(c));
   c.has_result = false;
-  json::array& list = o->doc["ClientIDList"].as_array();
+  json::array& list = o.doc["ClientIDList"].as_array();
   bool present = false;
-  for (const json::value& v : list) present = present || v.as_string() == *id;
+  for (const json::value& v : list) present = present || v.as_string() == id;
   if (add && !present) {
     if (list.size() >= 100)
       return fail(ErrorCode::kLimitExceeded,
                   "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100");
-    list.emplace_back(*id);
+    list.emplace_back(id);
   }
-  if (!add) erase_where(list, [&](const json::value& v) { return v.as_string() == *id; });
-  return save(c.txn, kOidcProviders, o->key, o->doc);
+  if (!add) erase_where(list, [&](const json::value& v) { return v.as_string() == id; });
+  return save(c.txn, kOidcProviders, o.key, o.doc);
 }
 
 Status add_client_id(Call& c) { return client_id(c, true); }
 Status remove_client_id(Call& c) { return client_id(c, false); }
 
 Status update_thumbprints(Call& c) {
-  auto prints = thumbprints(c.params);
-  if (!prints) return std::unexpected(prints.error());
-  auto o = existing_oidc(c);
-  if (!o) return std::unexpected(o.error());
+  auto prints = PC_TRY(thumbprints(c.params));
+  auto o = PC_TRY(existing_oidc(c));
   c.has_result = false;
-  o->doc["ThumbprintList"] = strings(*prints);
-  return save(c.txn, kOidcProviders, o->key, o->doc);
+  o.doc["ThumbprintList"] = strings(prints);
+  return save(c.txn, kOidcProviders, o.key, o.doc);
 }
 
 constexpr Op kOps[] = {

@@ -24,9 +24,8 @@ Status parse_policies(const protocol::QueryParams& params, std::string_view name
   size_t i = 0;
   for (const std::string& doc : list_param(params, name)) {
     ++i;
-    auto p = parse_policy(doc, kind);
-    if (!p) return std::unexpected(p.error());
-    out.push_back(std::move(*p));
+    auto p = PC_TRY(parse_policy(doc, kind));
+    out.push_back(std::move(p));
     if (input) {  // policies given in the call: SourcePolicyType "none"
       input->identity_ids.push_back(std::string(name) + "." + std::to_string(i));
       input->identity_types.push_back("none");
@@ -99,23 +98,18 @@ Status simulate(Call& c, Input& in) {
                 "constraint: Member must not be null");
   in.resources = list_param(c.params, "ResourceArns");
   if (in.resources.empty()) in.resources.push_back("*");
-  if (auto st = parse_policies(c.params, "PermissionsBoundaryPolicyInputList",
-                               PolicyKind::kIdentity, in.boundary, nullptr);
-      !st)
-    return st;
+  PC_CHECK(parse_policies(c.params, "PermissionsBoundaryPolicyInputList", PolicyKind::kIdentity, in.boundary, nullptr));
   if (auto doc = c.params.get("ResourcePolicy")) {
-    auto p = parse_policy(*doc, PolicyKind::kResource);
-    if (!p) return std::unexpected(p.error());
-    in.resource = std::move(*p);
+    auto p = PC_TRY(parse_policy(*doc, PolicyKind::kResource));
+    in.resource = std::move(p);
   }
   if (auto v = c.params.get("CallerArn")) in.caller_arn = *v;
   if (auto v = c.params.get("ResourceOwner")) in.resource_owner = *v;
   if (in.resource && in.caller_arn.empty())
     return fail(ErrorCode::kInvalidInput,
                 "Invalid input: CallerArn is required when ResourcePolicy is given.");
-  if (auto st = parse_context(c.params, in.context); !st) return st;
-  auto page = page_param(c.params);
-  if (!page) return std::unexpected(page.error());
+  PC_CHECK(parse_context(c.params, in.context));
+  auto page = PC_TRY(page_param(c.params));
 
   std::vector<const Policy*> identity, boundary;
   for (const Policy& p : in.identity) identity.push_back(&p);
@@ -216,23 +210,22 @@ Status simulate_custom(Call& c) {
     return fail(ErrorCode::kValidationError,
                 "1 validation error detected: Value null at 'policyInputList' failed to satisfy "
                 "constraint: Member must not be null");
-  if (auto st = c.authorize("*"); !st) return st;
+  PC_CHECK(c.authorize("*"));
   return simulate(c, in);
 }
 
 Status simulate_principal(Call& c) {
-  auto source = required(c.params, "PolicySourceArn", kArn);
-  if (!source) return std::unexpected(source.error());
-  if (auto st = c.authorize(*source); !st) return st;
+  auto source = PC_TRY(required(c.params, "PolicySourceArn", kArn));
+  PC_CHECK(c.authorize(source));
   // The principal's own policies as the snapshot compiled them, then any extra ones given.
-  std::string_view resource = std::string_view(*source).substr(source->find(':', 20) + 1);
+  std::string_view resource = std::string_view(source).substr(source.find(':', 20) + 1);
   const PrincipalEntry* entry = nullptr;
   std::string name(resource.substr(resource.rfind('/') + 1));
   if (resource.starts_with("user/")) entry = c.snapshot.find_user(name);
   if (resource.starts_with("role/")) entry = c.snapshot.find_role(name);
-  if (!entry || entry->principal->arn != *source)
+  if (!entry || entry->principal->arn != source)
     return fail(ErrorCode::kNoSuchEntity,
-                "The principal " + *source + " cannot be found or is not a user or role.");
+                "The principal " + source + " cannot be found or is not a user or role.");
   Input in;
   for (const IdentityPolicy& p : entry->identity) {
     in.identity.push_back(*p.policy);
@@ -245,7 +238,7 @@ Status simulate_principal(Call& c) {
     return st;
   if (entry->boundary && !c.params.get("PermissionsBoundaryPolicyInputList.member.1"))
     in.boundary.push_back(*entry->boundary);
-  if (!c.params.get("CallerArn")) in.caller_arn = *source;
+  if (!c.params.get("CallerArn")) in.caller_arn = source;
   return simulate(c, in);
 }
 

@@ -132,9 +132,8 @@ Status parse_principal(const json::value& v, PrincipalSet& out) {
   }
   if (!v.is_object() || v.get_object().empty()) return std::unexpected(kSyntax);
   for (const auto& [type, value] : v.get_object()) {
-    auto list = strings(value);
-    if (!list) return std::unexpected(list.error());
-    for (std::string& p : *list) {
+    auto list = PC_TRY(strings(value));
+    for (std::string& p : list) {
       if (type == "AWS") {
         if (p == "*") {
           out.any = true;
@@ -240,17 +239,15 @@ Status parse_conditions(const json::value& v, bool variables, std::vector<Condit
       if (key.empty() || key.find(':') == json::string_view::npos || key.find(':') == 0)
         return std::unexpected(malformed(
             "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."));
-      auto texts = condition_strings(values);
-      if (!texts) return std::unexpected(texts.error());
-      if (texts->empty())
+      auto texts = PC_TRY(condition_strings(values));
+      if (texts.empty())
         return std::unexpected(malformed("Condition " + std::string(op_text) + " on key " +
                                          std::string(key) + " has no values."));
       Condition c = base;
       c.key = to_lower(key);
-      for (const std::string& t : *texts) {
-        auto cv = compile_value(c.op, t, variables, op_text, key);
-        if (!cv) return std::unexpected(cv.error());
-        c.values.push_back(std::move(*cv));
+      for (const std::string& t : texts) {
+        auto cv = PC_TRY(compile_value(c.op, t, variables, op_text, key));
+        c.values.push_back(std::move(cv));
       }
       out.push_back(std::move(c));
     }
@@ -286,10 +283,9 @@ Status parse_statement(const json::value& v, PolicyKind kind, bool variables, St
   if (action == o.end() && not_action == o.end())
     return std::unexpected(malformed("Policy statement must contain actions."));
   s.not_action = not_action != o.end();
-  auto actions = strings(s.not_action ? not_action->value() : action->value());
-  if (!actions) return std::unexpected(actions.error());
-  if (actions->empty()) return std::unexpected(malformed("Policy statement must contain actions."));
-  for (const std::string& a : *actions) {
+  auto actions = PC_TRY(strings(s.not_action ? not_action->value() : action->value()));
+  if (actions.empty()) return std::unexpected(malformed("Policy statement must contain actions."));
+  for (const std::string& a : actions) {
     if (!valid_action(a))
       return std::unexpected(
           malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."));
@@ -305,11 +301,10 @@ Status parse_statement(const json::value& v, PolicyKind kind, bool variables, St
     return std::unexpected(malformed("Policy statement must contain resources."));
   if (s.has_resource) {
     s.not_resource = not_resource != o.end();
-    auto resources = strings(s.not_resource ? not_resource->value() : resource->value());
-    if (!resources) return std::unexpected(resources.error());
-    if (resources->empty())
+    auto resources = PC_TRY(strings(s.not_resource ? not_resource->value() : resource->value()));
+    if (resources.empty())
       return std::unexpected(malformed("Policy statement must contain resources."));
-    for (const std::string& r : *resources) {
+    for (const std::string& r : resources) {
       if (!valid_resource(r))
         return std::unexpected(malformed("Resource " + r + " must be in ARN format or \"*\"."));
       s.resources.push_back(Template::compile(r, variables));
@@ -330,14 +325,11 @@ Status parse_statement(const json::value& v, PolicyKind kind, bool variables, St
       return std::unexpected(malformed(kind == PolicyKind::kTrust
                                            ? "NotPrincipal is not supported in trust policies."
                                            : "NotPrincipal can only be used with Deny."));
-    if (auto st = parse_principal(s.not_principal ? not_principal->value() : principal->value(),
-                                  s.principals);
-        !st)
-      return st;
+    PC_CHECK(parse_principal(s.not_principal ? not_principal->value() : principal->value(), s.principals));
   }
 
   if (auto it = o.find("Condition"); it != o.end())
-    if (auto st = parse_conditions(it->value(), variables, s.conditions); !st) return st;
+    PC_CHECK(parse_conditions(it->value(), variables, s.conditions));
   return {};
 }
 
@@ -534,7 +526,7 @@ Result<Policy> parse_policy(std::string_view text, PolicyKind kind) {
   std::set<std::string> sids;
   for (const json::value* v : statements) {
     Statement s;
-    if (auto r = parse_statement(*v, kind, p.variables, s); !r) return std::unexpected(r.error());
+    PC_CHECK(parse_statement(*v, kind, p.variables, s));
     if (!s.sid.empty()) {
       for (char c : s.sid)
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
