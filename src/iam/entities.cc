@@ -33,12 +33,12 @@ Result<std::optional<json::object>> load(store::Transaction& txn, std::string_vi
                                          std::string_view key) {
   auto text = PC_TRY(txn.get(table, key));
   if (!text) return std::optional<json::object>();
-  boost::system::error_code ec;
-  json::value v = json::parse(*text, ec);
-  if (ec || !v.is_object())
-    return fail(ErrorCode::kInternal,
-                "store: corrupt document " + std::string(table) + "/" + std::string(key));
-  return std::optional<json::object>(std::move(v.get_object()));
+  return std::optional<json::object>(PC_TRY(parse_doc(table, key, *text)));
+}
+
+Result<json::object> parse_doc(std::string_view table, std::string_view key,
+                               std::string_view text) {
+  return json_read::parse_object(text, std::string(table) + "/" + std::string(key));
 }
 
 Status save(store::Transaction& txn, std::string_view table, std::string_view key,

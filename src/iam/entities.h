@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_read.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -61,6 +62,15 @@ Status save(store::Transaction& txn, std::string_view table, std::string_view ke
 
 // A string member of a document, or "" when absent.
 std::string_view str(const json::object& o, std::string_view key);
+// Reading stored documents without trusting their shape (core/json_read.h).
+using json_read::arr;
+using json_read::ensure_array;
+using json_read::ensure_object;
+using json_read::obj;
+using json_read::sv;
+// A stored row's text as a document; kInternal naming table and key when it is not an object.
+Result<json::object> parse_doc(std::string_view table, std::string_view key,
+                               std::string_view text);
 
 // The AWS managed policies every account has (AdministratorAccess, …): name, ARN, document.
 struct AwsManagedPolicy {

@@ -1,5 +1,7 @@
 // The operations that issue role sessions: AssumeRole (a signed caller) and AssumeRoleWithSAML
 // (an identity provider's signed assertion, unsigned call).
+#include <charconv>
+
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "federation/saml/response.h"
@@ -259,12 +261,14 @@ Status assume_role_with_saml(Call& c) {
   if (auto it = attrs.find(std::string(kAttributes) + "SessionDuration");
       it != attrs.end() && it->second.size() == 1) {
     const std::string& d = it->second[0];
+    long n = 0;
+    auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), n);
     if (d.empty() || d.size() > 5 || d.find_first_not_of("0123456789") != std::string::npos ||
-        std::stol(d) < 900 || std::stol(d) > 43200)
+        ec != std::errc() || end != d.data() + d.size() || n < 900 || n > 43200)
       return fail(ErrorCode::kInvalidIdentityToken,
                   "The SessionDuration attribute of the SAML assertion must be a number of seconds "
                   "from 900 to 43200.");
-    s.seconds = std::stol(d);
+    s.seconds = n;
   }
   if (s.request.duration) s.seconds = *s.request.duration;
   s.not_after = assertion.session_not_on_or_after;

@@ -4,6 +4,7 @@
 
 #include "core/crypto.h"
 #include "core/encoding.h"
+#include "core/json_read.h"
 #include "core/seal.h"
 
 namespace portcullis::sts {
@@ -159,15 +160,19 @@ Result<TokenKeys> TokenKeys::load(store::Store& store, std::string_view master_k
   Status st = store.write([&](store::Transaction& txn) -> Status {
     auto rows = PC_TRY(txn.scan(kTable));
     for (const auto& [id, value] : rows) {
-      json::object o = json::parse(value).as_object();
-      auto sealed = base64_decode(o.at("sealed").as_string());
-      if (!sealed) return fail(ErrorCode::kInternal, "store: corrupt session key " + id);
+      json::object o = PC_TRY(json_read::parse_object(value, std::string(kTable) + "/" + id));
+      auto sealed = base64_decode(json_read::sv(o, "sealed"));
+      auto created = json_read::int_member(o, "created");
+      auto key_id = unb64url(id);
+      if (!sealed || !created || !key_id)
+        return fail(ErrorCode::kInternal,
+                    "store: corrupt session key " + id + ": needs a base64 \"sealed\", an "
+                    "integer \"created\" and a base64url id");
       auto key = crypto::open(master_key, *sealed, id);
       if (!key)
         return fail(ErrorCode::kInternal,
                     "cannot decrypt session keys: the master key does not match this state");
-      out.keys_.push_back(
-          Key{*unb64url(id), std::move(*key), o.at("created").to_number<int64_t>()});
+      out.keys_.push_back(Key{std::move(*key_id), std::move(*key), *created});
     }
     std::sort(out.keys_.begin(), out.keys_.end(),
               [](const Key& a, const Key& b) { return a.created > b.created; });
@@ -190,7 +195,7 @@ Result<TokenKeys> TokenKeys::load(store::Store& store, std::string_view master_k
     }
     return {};
   });
-  if (!st) return std::unexpected(st.error());
+  PC_CHECK(st);
   return out;
 }
 

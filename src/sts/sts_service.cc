@@ -1,6 +1,7 @@
 #include "sts/sts_service.h"
 
 #include <array>
+#include <charconv>
 
 #include "core/ids.h"
 #include "iam/authorize.h"
@@ -62,6 +63,17 @@ Status get_caller_identity(Call& c) {
   return {};
 }
 
+// A stored expiry (epoch seconds, as first_use writes them); kInternal when the row is not one.
+Result<int64_t> stored_expiry(std::string_view table, std::string_view key,
+                              std::string_view value) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size())
+    return fail(ErrorCode::kInternal, "store: corrupt row " + std::string(table) + "/" +
+                                          std::string(key) + ": not an expiry time");
+  return n;
+}
+
 }  // namespace
 
 Result<bool> AssertionLog::first_use(const std::string& id, SystemTime expires, SystemTime now) {
@@ -74,15 +86,14 @@ Result<bool> AssertionLog::first_use(const std::string& id, SystemTime expires, 
     if (t >= sweep && next_sweep_.compare_exchange_strong(sweep, t + 60)) {
       auto rows = PC_TRY(txn.scan(kTable));
       for (const auto& [key, value] : rows)
-        if (std::stoll(value) < t)
-          PC_CHECK(txn.erase(kTable, key));
+        if (PC_TRY(stored_expiry(kTable, key, value)) < t) PC_CHECK(txn.erase(kTable, key));
     }
     auto seen = PC_TRY(txn.get(kTable, id));
-    if (seen && std::stoll(*seen) >= t) return {};
+    if (seen && PC_TRY(stored_expiry(kTable, id, *seen)) >= t) return {};
     first = true;
     return txn.put(kTable, id, std::to_string(epoch(expires)));
   });
-  if (!st) return std::unexpected(st.error());
+  PC_CHECK(st);
   return first;
 }
 
@@ -171,56 +182,55 @@ Result<SessionCaller> StsService::build_session_caller(std::string_view access_k
                                                        std::string_view token,
                                                        const iam::Snapshot& snapshot,
                                                        SystemTime now, SystemTime& expires) const {
-  auto claims = keys_.open(token, now);
-  if (!claims) return std::unexpected(claims.error());
+  auto claims = PC_TRY(keys_.open(token, now));
   const Error invalid{ErrorCode::kInvalidClientTokenId, ""};
-  if (claims->access_key_id != access_key_id || claims->account != snapshot.account())
+  if (claims.access_key_id != access_key_id || claims.account != snapshot.account())
     return std::unexpected(invalid);
-  expires = from_epoch(claims->expires);
+  expires = from_epoch(claims.expires);
   auto entry = std::make_shared<PrincipalEntry>();
   PrincipalEntry::Session session;
-  session.issued = from_epoch(claims->issued);
-  session.source_identity = claims->source_identity;
-  session.chained = claims->chained;
-  if (claims->mfa_time) session.mfa_authenticated = from_epoch(claims->mfa_time);
-  for (const auto& [k, v] : claims->tags)
-    for (const std::string& t : claims->transitive_tag_keys)
+  session.issued = from_epoch(claims.issued);
+  session.source_identity = claims.source_identity;
+  session.chained = claims.chained;
+  if (claims.mfa_time) session.mfa_authenticated = from_epoch(claims.mfa_time);
+  for (const auto& [k, v] : claims.tags)
+    for (const std::string& t : claims.transitive_tag_keys)
       if (iam::lower(t) == iam::lower(k)) session.transitive_tags.emplace_back(k, v);
-  if (claims->role) {
+  if (claims.role) {
     // The role as it is now: a deleted (or deleted and recreated) role ends its sessions.
-    const PrincipalEntry* role = snapshot.find_role(claims->name);
-    if (!role || role->principal->user_id != claims->unique_id) return std::unexpected(invalid);
+    const PrincipalEntry* role = snapshot.find_role(claims.name);
+    if (!role || role->principal->user_id != claims.unique_id) return std::unexpected(invalid);
     *entry = *role;
     auto p = std::make_shared<iam::Principal>();
     p->type = iam::PrincipalType::kAssumedRole;
-    p->account_id = claims->account;
-    p->name = role->principal->name + "/" + claims->session_name;
-    p->arn = session_arn(claims->account, role->principal->name, claims->session_name);
-    p->user_id = claims->unique_id + ":" + claims->session_name;
+    p->account_id = claims.account;
+    p->name = role->principal->name + "/" + claims.session_name;
+    p->arn = session_arn(claims.account, role->principal->name, claims.session_name);
+    p->user_id = claims.unique_id + ":" + claims.session_name;
     entry->principal = std::move(p);
     session.role_arn = role->principal->arn;
     // Session tags override the role's tags of the same key.
-    for (const auto& [k, v] : claims->tags) {
+    for (const auto& [k, v] : claims.tags) {
       std::erase_if(entry->tags,
                     [&](const auto& t) { return iam::lower(t.first) == iam::lower(k); });
       entry->tags.emplace_back(k, v);
     }
   } else {
-    const PrincipalEntry* user = snapshot.find_user(claims->name);
-    if (!user || user->principal->user_id != claims->unique_id) return std::unexpected(invalid);
+    const PrincipalEntry* user = snapshot.find_user(claims.name);
+    if (!user || user->principal->user_id != claims.unique_id) return std::unexpected(invalid);
     *entry = *user;
     session.from_session_token = true;
   }
-  if (!claims->policy.empty()) {
-    auto p = iam::parse_policy(claims->policy, iam::PolicyKind::kIdentity);
+  if (!claims.policy.empty()) {
+    auto p = iam::parse_policy(claims.policy, iam::PolicyKind::kIdentity);
     if (!p) return std::unexpected(invalid);
     session.policies.push_back(std::make_shared<const iam::Policy>(std::move(*p)));
   }
-  for (const std::string& arn : claims->policy_arns)
+  for (const std::string& arn : claims.policy_arns)
     if (auto p = snapshot.find_policy(arn)) session.policies.push_back(p);
-  session.has_policies = !claims->policy.empty() || !claims->policy_arns.empty();
+  session.has_policies = !claims.policy.empty() || !claims.policy_arns.empty();
   entry->session = std::move(session);
-  return SessionCaller{std::move(entry), std::move(claims->secret_access_key)};
+  return SessionCaller{std::move(entry), std::move(claims.secret_access_key)};
 }
 
 void StsService::handle(const http::Request& req, const protocol::QueryParams& params,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_read.h"
 #include "gateway/api/management_api.h"
 #include "gateway/api/patch.h"
 #include "gateway/api/routes.h"
@@ -210,19 +211,14 @@ std::string put_documentation_part(json::object& doc, json::object part);
 // Parses JSON text a caller gave (a schema, properties, a policy), as deep as an OpenAPI
 // document may nest (200 levels); null when it does not parse.
 json::value parse_json(std::string_view text);
-// The member of a JSON object as a string ("" when absent or not a string).
-std::string_view sv(const json::object& o, std::string_view key);
-// Reading our own stored documents without trusting their shape: a value of another type reads
-// as absent or empty, never as an exception on the request path.
-std::string_view sv(const json::value& v);                   // "" unless a string
-const json::object& obj(const json::value& v);               // no members unless an object
-const json::object& obj(const json::object& o, std::string_view key);  // o[key], as obj(v)
-const json::array& arr(const json::value& v);                // no elements unless an array
-const json::array& arr(const json::object& o, std::string_view key);
-int64_t num(const json::object& o, std::string_view key);    // 0 unless an integral number
-// `v` as an object (or array) to change, made an empty one first when it is not one.
-json::object& ensure_object(json::value& v);
-json::array& ensure_array(json::value& v);
+// Reading our own stored documents without trusting their shape (core/json_read.h): a value
+// of another type reads as absent or empty, never as an exception on the request path.
+using json_read::arr;
+using json_read::ensure_array;
+using json_read::ensure_object;
+using json_read::num;
+using json_read::obj;
+using json_read::sv;
 // A stored row's text as an object; empty when it is not a JSON object.
 json::object parse_row(std::string_view text);
 // Removes the elements of a JSON array for which pred holds.

@@ -145,25 +145,21 @@ Result<json::array> entities_of(Call& c, const ArnTarget& t) {
     return out;
   }
   const std::string arn(str(t.doc, "Arn"));
-  Result<std::vector<store::Row>> rows;
   std::vector<std::string> groups;  // attaching the policy
   if (t.type == ArnTarget::Type::kPolicy) {
-    for (const json::object& g : rows_of(c.txn, kGroups, rows))
+    for (const json::object& g : PC_TRY(rows_of(c.txn, kGroups)))
       if (holds(g, "AttachedPolicies", arn)) groups.emplace_back(str(g, "GroupName"));
-    PC_CHECK(rows);
   } else {
     groups.push_back(t.name);
   }
-  for (const json::object& u : rows_of(c.txn, kUsers, rows)) {
+  for (const json::object& u : PC_TRY(rows_of(c.txn, kUsers))) {
     bool in = t.type == ArnTarget::Type::kPolicy && holds(u, "AttachedPolicies", arn);
     for (const std::string& g : groups) in = in || holds(u, "Groups", g);
     if (in) out.push_back(entity_info(u, "USER"));
   }
-  PC_CHECK(rows);
   if (t.type == ArnTarget::Type::kPolicy) {
-    for (const json::object& r : rows_of(c.txn, kRoles, rows))
+    for (const json::object& r : PC_TRY(rows_of(c.txn, kRoles)))
       if (holds(r, "AttachedPolicies", arn)) out.push_back(entity_info(r, "ROLE"));
-    PC_CHECK(rows);
   }
   return out;
 }

@@ -1,30 +1,20 @@
 // GetAccountAuthorizationDetails: every user, group, role and managed policy with all that
 // decides what they may do, in one answer.
 #include "iam/api/call.h"
+#include "iam/api/entity.h"
 #include "iam/api/instance_profile.h"
 
 namespace portcullis::iam::api {
 
 namespace {
 
-std::vector<json::object> all(Call& c, std::string_view table, Status& st) {
-  std::vector<json::object> out;
-  auto rows = c.txn.scan(table);
-  if (!rows) {
-    st = std::unexpected(rows.error());
-    return out;
-  }
-  for (const auto& [k, v] : *rows) out.push_back(json::parse(v).as_object());
-  return out;
-}
-
 void write_inline(Call& c, std::string_view tag, const json::object& doc) {
   c.out.open(tag);
   if (auto it = doc.find("InlinePolicies"); it != doc.end()) {
-    for (const auto& [name, text] : it->value().as_object()) {
+    for (const auto& [name, text] : obj(it->value())) {
       c.out.open("member");
       c.out.element("PolicyName", name);
-      c.out.element("PolicyDocument", url_encode_policy(text.as_string()));
+      c.out.element("PolicyDocument", url_encode_policy(sv(text)));
       c.out.close();
     }
   }
@@ -34,8 +24,8 @@ void write_inline(Call& c, std::string_view tag, const json::object& doc) {
 void write_attached(Call& c, const json::object& doc) {
   c.out.open("AttachedManagedPolicies");
   if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
-    for (const json::value& a : it->value().as_array()) {
-      std::string_view arn = a.as_string();
+    for (const json::value& a : arr(it->value())) {
+      std::string_view arn = sv(a);
       c.out.open("member");
       c.out.element("PolicyName", arn.substr(arn.rfind('/') + 1));
       c.out.element("PolicyArn", arn);
@@ -62,10 +52,10 @@ Status details(Call& c) {
   PC_CHECK(page_param(c.params));
   PC_CHECK(c.authorize("*"));
 
-  Status st;
-  std::vector<json::object> users = all(c, kUsers, st), groups = all(c, kGroups, st),
-                            roles = all(c, kRoles, st), policies = all(c, kPolicies, st);
-  if (!st) return st;
+  std::vector<json::object> users = PC_TRY(rows_of(c.txn, kUsers));
+  std::vector<json::object> groups = PC_TRY(rows_of(c.txn, kGroups));
+  std::vector<json::object> roles = PC_TRY(rows_of(c.txn, kRoles));
+  std::vector<json::object> policies = PC_TRY(rows_of(c.txn, kPolicies));
 
   c.out.open("UserDetailList");
   for (const json::object& u : wanted("User") ? users : std::vector<json::object>{}) {
@@ -73,8 +63,7 @@ Status details(Call& c) {
     write_fields(c.out, u, {"Path", "UserName", "UserId", "Arn", "CreateDate"});
     write_inline(c, "UserPolicyList", u);
     c.out.open("GroupList");
-    if (auto it = u.find("Groups"); it != u.end())
-      for (const json::value& g : it->value().as_array()) c.out.element("member", g.as_string());
+    for (const json::value& g : arr(u, "Groups")) c.out.element("member", sv(g));
     c.out.close();
     write_attached(c, u);
     write_fields(c.out, u, {"PermissionsBoundary", "Tags"});
@@ -116,10 +105,8 @@ Status details(Call& c) {
   std::vector<std::string> attached_aws;
   for (const auto* list : {&users, &groups, &roles})
     for (const json::object& e : *list)
-      if (auto it = e.find("AttachedPolicies"); it != e.end())
-        for (const json::value& a : it->value().as_array())
-          if (a.as_string().starts_with(kAwsPolicyArnPrefix))
-            attached_aws.emplace_back(a.as_string());
+      for (const json::value& a : arr(e, "AttachedPolicies"))
+        if (sv(a).starts_with(kAwsPolicyArnPrefix)) attached_aws.emplace_back(sv(a));
   std::sort(attached_aws.begin(), attached_aws.end());
   attached_aws.erase(std::unique(attached_aws.begin(), attached_aws.end()), attached_aws.end());
 
@@ -130,8 +117,8 @@ Status details(Call& c) {
                  {"PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "IsAttachable",
                   "Description", "CreateDate", "UpdateDate"});
     c.out.open("PolicyVersionList");
-    for (const json::value& v : p.at("Versions").as_array()) {
-      const json::object& version = v.as_object();
+    for (const json::value& v : arr(p, "Versions")) {
+      const json::object& version = obj(v);
       c.out.open("member");
       c.out.element("Document", url_encode_policy(str(version, "Document")));
       write_fields(c.out, version, {"VersionId", "IsDefaultVersion", "CreateDate"});

@@ -89,33 +89,23 @@ bool device_in_use(const json::object& d) {
 
 Status summary(Call& c) {
   PC_CHECK(c.authorize("*"));
-  Result<std::vector<store::Row>> rows;
   long users = 0, groups = 0, roles = 0, policies = 0, attachments = 0;
   auto count_attachments = [&](const json::object& d) {
     attachments += static_cast<long>(array_size(d, "AttachedPolicies"));
   };
-  for (const json::object& u : rows_of(c.txn, kUsers, rows)) ++users, count_attachments(u);
-  PC_CHECK(rows);
-  for (const json::object& g : rows_of(c.txn, kGroups, rows)) ++groups, count_attachments(g);
-  PC_CHECK(rows);
-  for (const json::object& r : rows_of(c.txn, kRoles, rows)) ++roles, count_attachments(r);
-  PC_CHECK(rows);
-  policies = static_cast<long>(rows_of(c.txn, kPolicies, rows).size());
-  PC_CHECK(rows);
-  long profiles = static_cast<long>(rows_of(c.txn, kInstanceProfiles, rows).size());
-  PC_CHECK(rows);
-  long providers = static_cast<long>(rows_of(c.txn, kSamlProviders, rows).size());
-  PC_CHECK(rows);
-  providers += static_cast<long>(rows_of(c.txn, kOidcProviders, rows).size());
-  PC_CHECK(rows);
-  long server_certs = static_cast<long>(rows_of(c.txn, kServerCertificates, rows).size());
-  PC_CHECK(rows);
+  for (const json::object& u : PC_TRY(rows_of(c.txn, kUsers))) ++users, count_attachments(u);
+  for (const json::object& g : PC_TRY(rows_of(c.txn, kGroups))) ++groups, count_attachments(g);
+  for (const json::object& r : PC_TRY(rows_of(c.txn, kRoles))) ++roles, count_attachments(r);
+  policies = static_cast<long>(PC_TRY(rows_of(c.txn, kPolicies)).size());
+  long profiles = static_cast<long>(PC_TRY(rows_of(c.txn, kInstanceProfiles)).size());
+  long providers = static_cast<long>(PC_TRY(rows_of(c.txn, kSamlProviders)).size());
+  providers += static_cast<long>(PC_TRY(rows_of(c.txn, kOidcProviders)).size());
+  long server_certs = static_cast<long>(PC_TRY(rows_of(c.txn, kServerCertificates)).size());
   long mfa = 0, mfa_in_use = 0;
-  for (const json::object& d : rows_of(c.txn, kMfaDevices, rows)) {
+  for (const json::object& d : PC_TRY(rows_of(c.txn, kMfaDevices))) {
     ++mfa;
     if (device_in_use(d)) ++mfa_in_use;
   }
-  PC_CHECK(rows);
   auto sts = PC_TRY(load(c.txn, kAccount, "sts"));
   long token_version = sts && str(*sts, "GlobalEndpointTokenVersion") == "v2Token" ? 2 : 1;
 

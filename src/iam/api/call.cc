@@ -146,11 +146,10 @@ Status IamService::ensure_admin(std::string_view user_id, std::string_view acces
     }
     // The administrator's power comes from an ordinary attached policy.
     std::string admin_arn = std::string(kAwsPolicyArnPrefix) + "AdministratorAccess";
-    json::value& attached = doc["AttachedPolicies"];
-    if (!attached.is_array()) attached.emplace_array();
+    json::array& attached = ensure_array(doc["AttachedPolicies"]);
     bool has = false;
-    for (const json::value& a : attached.as_array()) has = has || a.as_string() == admin_arn;
-    if (!has) attached.as_array().emplace_back(admin_arn);
+    for (const json::value& a : attached) has = has || sv(a) == admin_arn;
+    if (!has) attached.emplace_back(admin_arn);
     PC_CHECK(save(txn, kUsers, "admin", doc));
     if (!replaced_key_id.empty() && replaced_key_id != access_key_id) {
       auto old = PC_TRY(load(txn, kKeys, replaced_key_id));
@@ -383,11 +382,9 @@ void write_fields(protocol::XmlWriter& out, const json::object& doc,
 }
 
 void add_resource_tags(RequestContext& ctx, const json::object& doc) {
-  auto it = doc.find("Tags");
-  if (it == doc.end() || !it->value().is_array()) return;
-  for (const json::value& t : it->value().as_array())
-    ctx.set("aws:ResourceTag/" + std::string(str(t.as_object(), "Key")),
-            std::string(str(t.as_object(), "Value")));
+  for (const json::value& t : arr(doc, "Tags"))
+    ctx.set("aws:ResourceTag/" + std::string(str(obj(t), "Key")),
+            std::string(str(obj(t), "Value")));
 }
 
 json::array tags_json(const Tags& tags) {
@@ -397,11 +394,11 @@ json::array tags_json(const Tags& tags) {
 }
 
 Status merge_tags(json::object& doc, const Tags& add) {
-  json::array& tags = doc["Tags"].is_array() ? doc["Tags"].as_array() : doc["Tags"].emplace_array();
+  json::array& tags = ensure_array(doc["Tags"]);
   for (const auto& [k, v] : add) {
     bool replaced = false;
     for (json::value& t : tags) {
-      json::object& o = t.as_object();
+      json::object& o = ensure_object(t);
       if (lower(str(o, "Key")) == lower(k)) {
         o["Value"] = v;
         replaced = true;

@@ -43,24 +43,18 @@ std::string owner_of(const json::object& d) {
 std::string_view yes(bool b) { return b ? "true" : "false"; }
 
 Result<std::string> build_report(Call& c) {
-  Result<std::vector<store::Row>> rows;
-  std::vector<json::object> users = rows_of(c.txn, kUsers, rows);
-  PC_CHECK(rows);
+  std::vector<json::object> users = PC_TRY(rows_of(c.txn, kUsers));
   std::sort(users.begin(), users.end(), [](const json::object& a, const json::object& b) {
     return lower(str(a, "UserName")) < lower(str(b, "UserName"));
   });
-  std::vector<json::object> keys = rows_of(c.txn, kKeys, rows);
-  PC_CHECK(rows);
+  std::vector<json::object> keys = PC_TRY(rows_of(c.txn, kKeys));
   std::sort(keys.begin(), keys.end(), [](const json::object& a, const json::object& b) {
     return std::pair(str(a, "CreateDate"), str(a, "AccessKeyId")) <
            std::pair(str(b, "CreateDate"), str(b, "AccessKeyId"));
   });
-  std::vector<json::object> logins = rows_of(c.txn, kLoginProfiles, rows);
-  PC_CHECK(rows);
-  std::vector<json::object> devices = rows_of(c.txn, kMfaDevices, rows);
-  PC_CHECK(rows);
-  std::vector<json::object> certs = rows_of(c.txn, kSigningCertificates, rows);
-  PC_CHECK(rows);
+  std::vector<json::object> logins = PC_TRY(rows_of(c.txn, kLoginProfiles));
+  std::vector<json::object> devices = PC_TRY(rows_of(c.txn, kMfaDevices));
+  std::vector<json::object> certs = PC_TRY(rows_of(c.txn, kSigningCertificates));
   std::sort(certs.begin(), certs.end(), [](const json::object& a, const json::object& b) {
     return str(a, "UploadDate") < str(b, "UploadDate");
   });

@@ -91,27 +91,18 @@ Result<json::object> boundary_param(Call& c) {
 }
 
 json::array& array_member(json::object& doc, std::string_view key) {
-  json::value& v = doc[key];
-  if (!v.is_array()) v.emplace_array();
-  return v.as_array();
+  return ensure_array(doc[key]);
 }
 
 json::object& object_member(json::object& doc, std::string_view key) {
-  json::value& v = doc[key];
-  if (!v.is_object()) v.emplace_object();
-  return v.as_object();
+  return ensure_object(doc[key]);
 }
 
-std::vector<json::object> rows_of(store::Transaction& txn, std::string_view table,
-                                  Result<std::vector<store::Row>>& rows) {
-  rows = txn.scan(table);
+Result<std::vector<json::object>> rows_of(store::Transaction& txn, std::string_view table) {
+  auto rows = PC_TRY(txn.scan(table));
   std::vector<json::object> out;
-  if (!rows) return out;
-  for (const auto& [k, v] : *rows) {
-    boost::system::error_code ec;
-    json::value doc = json::parse(v, ec);
-    if (!ec && doc.is_object()) out.push_back(std::move(doc.get_object()));
-  }
+  out.reserve(rows.size());
+  for (const auto& [k, v] : rows) out.push_back(PC_TRY(parse_doc(table, k, v)));
   return out;
 }
 

@@ -38,7 +38,7 @@ Result<bool> policy_exists(Call& c, std::string_view arn);
 Result<json::object> boundary_param(Call& c);
 json::array& array_member(json::object& doc, std::string_view key);
 json::object& object_member(json::object& doc, std::string_view key);
-std::vector<json::object> rows_of(store::Transaction& txn, std::string_view table,
-                                  Result<std::vector<store::Row>>& rows);
+// Every document of a table; an error when the scan fails or a row is not a JSON object.
+Result<std::vector<json::object>> rows_of(store::Transaction& txn, std::string_view table);
 
 }  // namespace portcullis::iam::api

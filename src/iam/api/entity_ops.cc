@@ -90,15 +90,10 @@ Status get(Call& c) {
     c.out.open("Group");
     write_entity(c.out, k, *t.doc);
     c.out.close();
-    Result<std::vector<store::Row>> rows;
     std::vector<json::object> members;
-    for (json::object& u : rows_of(c.txn, kUsers, rows)) {
-      auto it = u.find("Groups");
-      if (it == u.end()) continue;
-      for (const json::value& g : it->value().as_array())
-        if (lower(g.as_string()) == lower(name)) members.push_back(u);
-    }
-    if (!rows) return std::unexpected(rows.error());
+    for (json::object& u : PC_TRY(rows_of(c.txn, kUsers)))
+      for (const json::value& g : arr(u, "Groups"))
+        if (lower(sv(g)) == lower(name)) members.push_back(u);
     write_page(
         c.out, "Users", page, members,
         [](const json::object& u) { return lower(str(u, "UserName")); },
@@ -118,11 +113,9 @@ Status list(Call& c) {
   auto page = PC_TRY(page_param(c.params));
   // AWS authorizes List operations on the kind's ARN with the path prefix: …:user/
   PC_CHECK(c.authorize(entity_arn(c.account(), info.noun, prefix.value_or("/"), "")));
-  Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
-  for (json::object& d : rows_of(c.txn, info.table, rows))
+  for (json::object& d : PC_TRY(rows_of(c.txn, info.table)))
     if (!prefix || str(d, "Path").starts_with(*prefix)) items.push_back(std::move(d));
-  if (!rows) return std::unexpected(rows.error());
   write_page(
       c.out, std::string(info.Noun) + "s", page, items,
       [](const json::object& d) { return lower(str(d, name_param(k))); },
@@ -170,21 +163,20 @@ Status rename(Call& c) {
   PC_CHECK(c.txn.erase(info.table, lower(old_name)));
   PC_CHECK(store_entity(c, k, doc));
   // References by name follow the rename.
-  Result<std::vector<store::Row>> rows;
   if constexpr (k == K::kUser) {
     PC_CHECK(rename_user_credentials(c.txn, old_name, name));
-    for (json::object& key : rows_of(c.txn, kKeys, rows)) {
+    for (json::object& key : PC_TRY(rows_of(c.txn, kKeys))) {
       if (lower(str(key, "UserName")) != lower(old_name)) continue;
       key["UserName"] = name;
       PC_CHECK(save(c.txn, kKeys, str(key, "AccessKeyId"), key));
     }
   } else {
-    for (json::object& user : rows_of(c.txn, kUsers, rows)) {
+    for (json::object& user : PC_TRY(rows_of(c.txn, kUsers))) {
       auto it = user.find("Groups");
-      if (it == user.end()) continue;
+      if (it == user.end() || !it->value().is_array()) continue;
       bool changed = false;
-      for (json::value& g : it->value().as_array()) {
-        if (lower(g.as_string()) == lower(old_name)) {
+      for (json::value& g : it->value().get_array()) {
+        if (lower(sv(g)) == lower(old_name)) {
           g = name;
           changed = true;
         }
@@ -193,7 +185,6 @@ Status rename(Call& c) {
         PC_CHECK(save(c.txn, kUsers, lower(str(user, "UserName")), user));
     }
   }
-  if (!rows) return std::unexpected(rows.error());
   return {};
 }
 
@@ -236,30 +227,25 @@ Status remove(Call& c) {
   const json::object& doc = *t.doc;
   auto conflict = [](std::string m) { return fail(ErrorCode::kDeleteConflict, std::move(m)); };
   if constexpr (k == K::kRole) PC_CHECK(check_role_deletable(c, doc));
-  if (auto it = doc.find("InlinePolicies"); it != doc.end() && !it->value().as_object().empty())
+  if (!obj(doc, "InlinePolicies").empty())
     return conflict("Cannot delete entity, must delete policies first.");
-  if (auto it = doc.find("AttachedPolicies"); it != doc.end() && !it->value().as_array().empty())
+  if (!arr(doc, "AttachedPolicies").empty())
     return conflict("Cannot delete entity, must detach all policies first.");
-  Result<std::vector<store::Row>> rows;
   if constexpr (k == K::kUser) {
-    if (auto it = doc.find("Groups"); it != doc.end() && !it->value().as_array().empty())
+    if (!arr(doc, "Groups").empty())
       return conflict("Cannot delete entity, must remove user from all groups first.");
-    for (const json::object& key : rows_of(c.txn, kKeys, rows))
+    for (const json::object& key : PC_TRY(rows_of(c.txn, kKeys)))
       if (lower(str(key, "UserName")) == lower(t.name))
         return conflict("Cannot delete entity, must delete access keys first.");
     PC_CHECK(user_credentials_deletable(c.txn, t.name));
     PC_CHECK(check_no_user_credentials(c, doc));
   }
   if constexpr (k == K::kGroup) {
-    for (const json::object& user : rows_of(c.txn, kUsers, rows)) {
-      auto it = user.find("Groups");
-      if (it == user.end()) continue;
-      for (const json::value& g : it->value().as_array())
-        if (lower(g.as_string()) == lower(t.name))
+    for (const json::object& user : PC_TRY(rows_of(c.txn, kUsers)))
+      for (const json::value& g : arr(user, "Groups"))
+        if (lower(sv(g)) == lower(t.name))
           return conflict("Cannot delete entity, must remove users from group first.");
-    }
   }
-  if (!rows) return std::unexpected(rows.error());
   return c.txn.erase(kind_info(k).table, lower(t.name));
 }
 
@@ -292,7 +278,7 @@ Status untag(Call& c) {
   json::array& tags = array_member(*t.doc, "Tags");
   for (const std::string& key : keys) {
     erase_where(
-        tags, [&](const json::value& v) { return lower(str(v.as_object(), "Key")) == lower(key); });
+        tags, [&](const json::value& v) { return lower(str(obj(v), "Key")) == lower(key); });
   }
   return store_entity(c, k, *t.doc);
 }
@@ -302,7 +288,8 @@ Status list_tags(Call& c) {
   auto page = PC_TRY(page_param(c.params));
   auto t = PC_TRY(existing(c, k));
   std::vector<json::object> items;
-  for (const json::value& v : array_member(*t.doc, "Tags")) items.push_back(v.as_object());
+  for (const json::value& v : arr(*t.doc, "Tags"))
+    if (const json::object* o = v.if_object()) items.push_back(*o);
   write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
     write_fields(c.out, d, {"Key", "Value"});
   });
@@ -320,7 +307,7 @@ Status membership(Call& c, bool add) {
   json::array& groups = array_member(*user.doc, "Groups");
   std::string group_name(str(*group.doc, "GroupName"));
   auto it = std::find_if(groups.begin(), groups.end(), [&](const json::value& g) {
-    return lower(g.as_string()) == lower(group_name);
+    return lower(sv(g)) == lower(group_name);
   });
   if (add) {
     if (it != groups.end()) return {};
@@ -344,7 +331,7 @@ Status list_groups_for_user(Call& c) {
   auto user = PC_TRY(existing(c, K::kUser));
   std::vector<json::object> items;
   for (const json::value& g : array_member(*user.doc, "Groups")) {
-    auto doc = PC_TRY(load(c.txn, kGroups, lower(g.as_string())));
+    auto doc = PC_TRY(load(c.txn, kGroups, lower(sv(g))));
     if (doc) items.push_back(std::move(*doc));
   }
   write_page(

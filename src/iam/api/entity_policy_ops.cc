@@ -28,7 +28,7 @@ Status put_inline(Call& c) {
   json::object& inline_policies = object_member(*t.doc, "InlinePolicies");
   inline_policies[policy_name] = document;
   size_t total = 0;
-  for (const auto& [n, d] : inline_policies) total += policy_size(d.as_string());
+  for (const auto& [n, d] : inline_policies) total += policy_size(sv(d));
   if (total > info.max_inline_bytes)
     return fail(ErrorCode::kLimitExceeded,
                 "Maximum policy size of " + std::to_string(info.max_inline_bytes) +
@@ -45,7 +45,7 @@ Status get_inline(Call& c) {
   if (it == inline_policies.end()) return no_such_inline(k, policy_name);
   c.out.element(name_param(k), str(*t.doc, name_param(k)));
   c.out.element("PolicyName", policy_name);
-  c.out.element("PolicyDocument", url_encode_policy(it->value().as_string()));
+  c.out.element("PolicyDocument", url_encode_policy(sv(it->value())));
   return {};
 }
 
@@ -93,7 +93,7 @@ Status attach(Call& c) {
                 "Policy " + arn + " does not exist or is not attachable.");
   json::array& attached = array_member(*t.doc, "AttachedPolicies");
   for (const json::value& a : attached)
-    if (a.as_string() == arn) return {};
+    if (sv(a) == arn) return {};
   if (attached.size() >= info.max_attached)
     return fail(ErrorCode::kLimitExceeded, "Cannot exceed quota for PoliciesPer" +
                                                std::string(info.Noun) + ": " +
@@ -111,7 +111,7 @@ Status detach(Call& c) {
   c.has_result = false;
   json::array& attached = array_member(*t.doc, "AttachedPolicies");
   auto it = std::find_if(attached.begin(), attached.end(),
-                         [&](const json::value& a) { return a.as_string() == arn; });
+                         [&](const json::value& a) { return sv(a) == arn; });
   if (it == attached.end())
     return fail(ErrorCode::kNoSuchEntity, "Policy " + arn + " was not found.");
   attached.erase(it);
@@ -125,8 +125,10 @@ Status list_attached(Call& c) {
   auto t = PC_TRY(existing(c, k));
   std::vector<json::object> items;
   for (const json::value& a : array_member(*t.doc, "AttachedPolicies")) {
-    std::string_view arn = a.as_string();
-    std::string_view resource = arn.substr(arn.find(":policy") + 7);  // path + name
+    std::string_view arn = sv(a);
+    size_t at = arn.find(":policy");
+    if (at == std::string_view::npos) continue;  // not a policy ARN: nothing to list
+    std::string_view resource = arn.substr(at + 7);  // path + name
     std::string_view path = resource.substr(0, resource.rfind('/') + 1);
     if (prefix && !path.starts_with(*prefix)) continue;
     items.push_back(

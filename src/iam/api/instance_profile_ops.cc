@@ -8,9 +8,8 @@ namespace portcullis::iam::api {
 
 Result<std::vector<json::object>> profiles_of_role(store::Transaction& txn,
                                                    std::string_view role_name) {
-  Result<std::vector<store::Row>> rows;
   std::vector<json::object> out;
-  for (json::object& p : rows_of(txn, kInstanceProfiles, rows)) {
+  for (json::object& p : PC_TRY(rows_of(txn, kInstanceProfiles))) {
     auto it = p.find("Roles");
     if (it == p.end() || !it->value().is_array()) continue;
     for (const json::value& r : it->value().get_array()) {
@@ -21,7 +20,6 @@ Result<std::vector<json::object>> profiles_of_role(store::Transaction& txn,
       }
     }
   }
-  if (!rows) return std::unexpected(rows.error());
   std::sort(out.begin(), out.end(), [](const json::object& a, const json::object& b) {
     return lower(str(a, "InstanceProfileName")) < lower(str(b, "InstanceProfileName"));
   });
@@ -148,11 +146,9 @@ Status list_profiles(Call& c) {
   auto prefix = PC_TRY(optional(c.params, "PathPrefix", kPathPrefix));
   Page page = PC_TRY(page_param(c.params));
   PC_CHECK(c.authorize(entity_arn(c.account(), "instance-profile", prefix.value_or("/"), "")));
-  Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
-  for (json::object& d : rows_of(c.txn, kInstanceProfiles, rows))
+  for (json::object& d : PC_TRY(rows_of(c.txn, kInstanceProfiles)))
     if (!prefix || str(d, "Path").starts_with(*prefix)) items.push_back(std::move(d));
-  if (!rows) return std::unexpected(rows.error());
   return write_profiles(c, page, items);
 }
 

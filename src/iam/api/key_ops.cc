@@ -35,7 +35,7 @@ Result<std::vector<json::object>> keys_of(Call& c, std::string_view user) {
   auto rows = PC_TRY(c.txn.scan(kKeys));
   std::vector<json::object> out;
   for (const auto& [k, v] : rows) {
-    json::object doc = json::parse(v).as_object();
+    json::object doc = PC_TRY(parse_doc(kKeys, k, v));
     if (lower(str(doc, "UserName")) == lower(user)) out.push_back(std::move(doc));
   }
   return out;

@@ -155,10 +155,8 @@ Status enable_device(Call& c) {
   if (!device) return std::unexpected(no_device(serial));
   if (!str(*device, "UserName").empty())
     return fail(ErrorCode::kEntityAlreadyExists, "MFA Device is already in use.");
-  Result<std::vector<store::Row>> rows;
   size_t count = 0;
-  for (const json::object& d : rows_of(c.txn, kMfaDevices, rows)) count += assigned_to(d, user);
-  if (!rows) return std::unexpected(rows.error());
+  for (const json::object& d : PC_TRY(rows_of(c.txn, kMfaDevices))) count += assigned_to(d, user);
   if (count >= kDevicesPerUser)
     return fail(ErrorCode::kLimitExceeded,
                 "Cannot exceed quota for MFADevicesPerUser: " + std::to_string(kDevicesPerUser));
@@ -214,11 +212,9 @@ Status delete_device(Call& c) {
 Status list_mfa_devices(Call& c) {
   Page page = PC_TRY(page_param(c.params));
   json::object user = PC_TRY(device_user(c, true));
-  Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
-  for (json::object& d : rows_of(c.txn, kMfaDevices, rows))
+  for (json::object& d : PC_TRY(rows_of(c.txn, kMfaDevices)))
     if (assigned_to(d, user)) items.push_back(std::move(d));
-  if (!rows) return std::unexpected(rows.error());
   write_page(
       c.out, "MFADevices", page, items,
       [](const json::object& d) { return std::string(str(d, "SerialNumber")); },
@@ -237,15 +233,13 @@ Status list_virtual_devices(Call& c) {
                     "enum value set: [Assigned, Unassigned, Any]");
   Page page = PC_TRY(page_param(c.params));
   PC_CHECK(c.authorize("*"));
-  Result<std::vector<store::Row>> rows;
   std::vector<json::object> items;
-  for (json::object& d : rows_of(c.txn, kMfaDevices, rows)) {
+  for (json::object& d : PC_TRY(rows_of(c.txn, kMfaDevices))) {
     bool assigned = !str(d, "UserName").empty();
     if (status && ((*status == "Assigned" && !assigned) || (*status == "Unassigned" && assigned)))
       continue;
     items.push_back(std::move(d));
   }
-  if (!rows) return std::unexpected(rows.error());
   write_page(
       c.out, "VirtualMFADevices", page, items,
       [](const json::object& d) { return std::string(str(d, "SerialNumber")); },

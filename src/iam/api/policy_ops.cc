@@ -31,17 +31,13 @@ Result<Usage> usage(store::Transaction& txn, std::string_view arn) {
        {std::pair{kUsers, &u.users}, std::pair{kGroups, &u.groups}, std::pair{kRoles, &u.roles}}) {
     auto rows = PC_TRY(txn.scan(table));
     for (const auto& [k, v] : rows) {
-      json::object doc = json::parse(v).as_object();
-      if (auto it = doc.find("AttachedPolicies"); it != doc.end()) {
-        for (const json::value& a : it->value().as_array()) {
-          if (a.as_string() != arn) continue;
-          ++u.attachments;
-          list->push_back(doc);
-        }
+      json::object doc = PC_TRY(parse_doc(table, k, v));
+      for (const json::value& a : arr(doc, "AttachedPolicies")) {
+        if (sv(a) != arn) continue;
+        ++u.attachments;
+        list->push_back(doc);
       }
-      if (auto it = doc.find("PermissionsBoundary");
-          it != doc.end() && str(it->value().as_object(), "PermissionsBoundaryArn") == arn)
-        ++u.boundaries;
+      if (str(obj(doc, "PermissionsBoundary"), "PermissionsBoundaryArn") == arn) ++u.boundaries;
     }
   }
   return u;
@@ -121,7 +117,7 @@ void write_version(Call& c, const json::object& v, bool with_document) {
   c.out.close();
 }
 
-json::array& versions(json::object& doc) { return doc["Versions"].as_array(); }
+json::array& versions(json::object& doc) { return ensure_array(doc["Versions"]); }
 
 Status create_policy(Call& c) {
   auto name = PC_TRY(required(c.params, "PolicyName", kPolicyName));
@@ -187,7 +183,7 @@ Status list_policies(Call& c) {
   }
   if (scope != "AWS") {
     auto rows = PC_TRY(c.txn.scan(kPolicies));
-    for (const auto& [k, v] : rows) items.push_back(json::parse(v).as_object());
+    for (const auto& [k, v] : rows) items.push_back(PC_TRY(parse_doc(kPolicies, k, v)));
   }
   std::vector<std::pair<json::object, Usage>> shown;
   for (json::object& d : items) {
@@ -239,12 +235,18 @@ Status create_version(Call& c) {
     return fail(ErrorCode::kLimitExceeded,
                 "A managed policy can have up to 5 versions. Before you create a new version, "
                 "you must delete an existing version.");
-  int64_t n = doc["NextVersion"].to_number<int64_t>();
+  auto next = json_read::int_member(doc, "NextVersion");
+  if (!next)
+    return fail(ErrorCode::kInternal,
+                "store: corrupt document " + std::string(kPolicies) + "/" +
+                    lower(str(doc, "PolicyName")) + ": NextVersion is not an integer");
+  int64_t n = *next;
   doc["NextVersion"] = n + 1;
   std::string id = "v" + std::to_string(n);
   const std::string now = iso_now(c);
   if (set_default) {
-    for (json::value& v : versions(doc)) v.as_object()["IsDefaultVersion"] = false;
+    for (json::value& v : versions(doc))
+      if (json::object* o = v.if_object()) (*o)["IsDefaultVersion"] = false;
     doc["DefaultVersionId"] = id;
   }
   json::object version{{"VersionId", id},
@@ -260,7 +262,7 @@ Status create_version(Call& c) {
 
 Result<json::object*> find_version(json::object& doc, std::string_view id) {
   for (json::value& v : versions(doc))
-    if (str(v.as_object(), "VersionId") == id) return &v.as_object();
+    if (json::object* o = v.if_object(); o && str(*o, "VersionId") == id) return o;
   return fail(ErrorCode::kNoSuchEntity, "Policy " + std::string(str(doc, "Arn")) + " version " +
                                             std::string(id) + " does not exist.");
 }
@@ -297,7 +299,8 @@ Status list_versions(Call& c) {
   auto page = PC_TRY(page_param(c.params));
   auto t = PC_TRY(existing_policy(c));
   std::vector<json::object> items;
-  for (const json::value& v : versions(*t.doc)) items.push_back(v.as_object());
+  for (const json::value& v : versions(*t.doc))
+    if (const json::object* o = v.if_object()) items.push_back(*o);
   std::reverse(items.begin(), items.end());  // newest first
   write_page(c.out, "Versions", page, items, nullptr, [&](const json::object& v) {
     write_fields(c.out, v, {"VersionId", "IsDefaultVersion", "CreateDate"});
@@ -307,18 +310,19 @@ Status list_versions(Call& c) {
 
 Status delete_version(Call& c) {
   auto vt = PC_TRY(version_target(c, true));
-  if ((*vt.version)["IsDefaultVersion"].as_bool())
+  if (json_read::flag(*vt.version, "IsDefaultVersion"))
     return fail(ErrorCode::kDeleteConflict, "Cannot delete the default version of a policy.");
   json::object& doc = *vt.policy.doc;
   erase_where(versions(doc),
-              [&](const json::value& x) { return str(x.as_object(), "VersionId") == vt.id; });
+              [&](const json::value& x) { return str(obj(x), "VersionId") == vt.id; });
   return save_policy(c, doc);
 }
 
 Status set_default_version(Call& c) {
   auto vt = PC_TRY(version_target(c, true));
   json::object& doc = *vt.policy.doc;
-  for (json::value& x : versions(doc)) x.as_object()["IsDefaultVersion"] = false;
+  for (json::value& x : versions(doc))
+    if (json::object* o = x.if_object()) (*o)["IsDefaultVersion"] = false;
   (*vt.version)["IsDefaultVersion"] = true;
   doc["DefaultVersionId"] = vt.id;
   doc["UpdateDate"] = iso_now(c);
@@ -347,8 +351,8 @@ Status untag_policy(Call& c) {
   PC_CHECK(refuse_aws_managed(t));
   if (auto it = t.doc->find("Tags"); it != t.doc->end()) {
     for (const std::string& key : keys)
-      erase_where(it->value().as_array(), [&](const json::value& v) {
-        return lower(str(v.as_object(), "Key")) == lower(key);
+      erase_where(ensure_array(it->value()), [&](const json::value& v) {
+        return lower(str(obj(v), "Key")) == lower(key);
       });
   }
   return save_policy(c, *t.doc);
@@ -358,8 +362,8 @@ Status list_policy_tags(Call& c) {
   auto page = PC_TRY(page_param(c.params));
   auto t = PC_TRY(existing_policy(c));
   std::vector<json::object> items;
-  if (auto it = t.doc->find("Tags"); it != t.doc->end())
-    for (const json::value& v : it->value().as_array()) items.push_back(v.as_object());
+  for (const json::value& v : arr(*t.doc, "Tags"))
+    if (const json::object* o = v.if_object()) items.push_back(*o);
   write_page(c.out, "Tags", page, items, nullptr, [&](const json::object& d) {
     write_fields(c.out, d, {"Key", "Value"});
   });

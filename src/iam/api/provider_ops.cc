@@ -92,7 +92,7 @@ Status list_saml(Call& c) {
   auto rows = PC_TRY(c.txn.scan(kSamlProviders));
   c.out.open("SAMLProviderList");
   for (const auto& [k, v] : rows) {
-    json::object doc = json::parse(v).as_object();
+    json::object doc = PC_TRY(parse_doc(kSamlProviders, k, v));
     c.out.open("member");
     write_fields(c.out, doc, {"Arn", "ValidUntil", "CreateDate"});
     c.out.close();
@@ -196,8 +196,9 @@ Status list_oidc(Call& c) {
   auto rows = PC_TRY(c.txn.scan(kOidcProviders));
   c.out.open("OpenIDConnectProviderList");
   for (const auto& [k, v] : rows) {
+    json::object doc = PC_TRY(parse_doc(kOidcProviders, k, v));
     c.out.open("member");
-    c.out.element("Arn", str(json::parse(v).as_object(), "Arn"));
+    c.out.element("Arn", str(doc, "Arn"));
     c.out.close();
   }
   c.out.close();
@@ -214,16 +215,16 @@ Status client_id(Call& c, bool add) {
   auto id = PC_TRY(required(c.params, "ClientID", kClientId));
   auto o = PC_TRY(existing_oidc(c));
   c.has_result = false;
-  json::array& list = o.doc["ClientIDList"].as_array();
+  json::array& list = ensure_array(o.doc["ClientIDList"]);
   bool present = false;
-  for (const json::value& v : list) present = present || v.as_string() == id;
+  for (const json::value& v : list) present = present || sv(v) == id;
   if (add && !present) {
     if (list.size() >= 100)
       return fail(ErrorCode::kLimitExceeded,
                   "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100");
     list.emplace_back(id);
   }
-  if (!add) erase_where(list, [&](const json::value& v) { return v.as_string() == id; });
+  if (!add) erase_where(list, [&](const json::value& v) { return sv(v) == id; });
   return save(c.txn, kOidcProviders, o.key, o.doc);
 }
 

@@ -250,7 +250,7 @@ Status check_given_policy(std::string_view document) {
   auto identity = parse_policy(document, PolicyKind::kIdentity);
   if (identity) return {};
   if (parse_policy(document, PolicyKind::kResource)) return {};
-  return std::unexpected(identity.error());
+  return std::unexpected(identity.error());  // neither reading holds: report the identity one
 }
 
 void write_keys(Call& c, const std::vector<std::string>& keys) {

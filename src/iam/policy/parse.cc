@@ -442,8 +442,10 @@ bool is_negated(ConditionOp op) {
 std::optional<int64_t> parse_policy_date(std::string_view s) {
   if (s.empty()) return std::nullopt;
   if (s.find_first_not_of("0123456789") == std::string_view::npos) {
-    if (s.size() > 15) return std::nullopt;
-    return std::stoll(std::string(s)) * 1000;
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (s.size() > 15 || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return n * 1000;
   }
   std::string t(s);
   if (t.size() == 10) t += "T00:00:00Z";  // a date alone
@@ -479,8 +481,9 @@ std::optional<IpNetwork> parse_ip_network(std::string_view text) {
     std::string_view p = text.substr(slash + 1);
     if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string_view::npos)
       return std::nullopt;
-    n.prefix = std::stoi(std::string(p));
-    if (n.prefix > max_prefix) return std::nullopt;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n.prefix);
+    if (ec != std::errc() || end != p.data() + p.size() || n.prefix > max_prefix)
+      return std::nullopt;
   }
   return n;
 }
