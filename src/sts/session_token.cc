@@ -164,10 +164,10 @@ Result<TokenKeys> TokenKeys::load(store::Store& store, std::string_view master_k
       auto sealed = base64_decode(json_read::sv(o, "sealed"));
       auto created = json_read::int_member(o, "created");
       auto key_id = unb64url(id);
-      if (!sealed || !created || !key_id)
-        return fail(ErrorCode::kInternal,
-                    "store: corrupt session key " + id + ": needs a base64 \"sealed\", an "
-                    "integer \"created\" and a base64url id");
+      if (!sealed || sealed->empty() || !created || !key_id)
+        return fail(ErrorCode::kInternal, "store: corrupt session key " + std::string(kTable) + "/" +
+                                              id + ": needs a base64 \"sealed\", an integer "
+                                                   "\"created\" and a base64url id");
       auto key = crypto::open(master_key, *sealed, id);
       if (!key)
         return fail(ErrorCode::kInternal,

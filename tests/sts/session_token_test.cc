@@ -117,5 +117,42 @@ TEST(SessionToken, KeysRotateWithOldTokensValid) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SessionToken, CorruptKeyRowsAreAnErrorNotAnException) {
+  auto dir = std::filesystem::temp_directory_path() / ("pc-sts-bad-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = store::open_sqlite((dir / "t.db").string());
+  ASSERT_TRUE(store.has_value());
+  const std::string master = crypto::random_bytes(32);
+  ASSERT_TRUE(TokenKeys::load(**store, master, kNow, std::chrono::hours(24)).has_value());
+  std::string good;
+  ASSERT_TRUE((*store)->write([&](store::Transaction& txn) -> Status {
+    auto rows = PC_TRY(txn.scan("sts.keys"));
+    good = rows.at(0).second;
+    return {};
+  }).has_value());
+  const std::string bad_rows[] = {"not json", "[1,2]", R"({"created":1})",
+                                  R"({"created":"soon","sealed":"AAAA"})",
+                                  R"({"created":1,"sealed":7})"};
+  for (const std::string& bad : bad_rows) {
+    ASSERT_TRUE((*store)->write([&](store::Transaction& txn) {
+      return txn.put("sts.keys", "AAAAAAAAAAA", bad);
+    }).has_value());
+    auto r = TokenKeys::load(**store, master, kNow, std::chrono::hours(24));
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+    EXPECT_NE(r.error().message.find("sts.keys"), std::string::npos) << r.error().message;
+  }
+  // A well-formed record under an id that is not base64url.
+  ASSERT_TRUE((*store)->write([&](store::Transaction& txn) -> Status {
+    PC_CHECK(txn.erase("sts.keys", "AAAAAAAAAAA"));
+    return txn.put("sts.keys", "not*base64", good);
+  }).has_value());
+  auto r = TokenKeys::load(**store, master, kNow, std::chrono::hours(24));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace portcullis::sts
