@@ -167,7 +167,7 @@ Result<AdminCredentials> load_or_create_admin(const std::string& dir) {
     c.user_id = ids::unique_id("AIDA");
     c.generated = true;
   }
-  if (auto st = write_file(path, c); !st) return std::unexpected(st.error());
+  PC_CHECK(write_file(path, c));
   return c;
 }
 

@@ -239,10 +239,9 @@ Result<SshPublicKey> parse_ssh_public_key(std::string_view text) {
   text = trim(text);
   SshPublicKey out;
   if (text.starts_with("-----BEGIN ")) {
-    auto numbers = pem_numbers(text);
-    if (!numbers) return std::unexpected(numbers.error());
-    out.blob = rsa_blob(numbers->e.get(), numbers->n.get());
-    out.bits = BN_num_bits(numbers->n.get());
+    auto numbers = PC_TRY(pem_numbers(text));
+    out.blob = rsa_blob(numbers.e.get(), numbers.n.get());
+    out.bits = BN_num_bits(numbers.n.get());
   } else if (text.starts_with("ssh-rsa ") || text.starts_with("ssh-rsa\t")) {
     std::string_view rest = trim(text.substr(7));
     std::string_view b64 = rest.substr(0, rest.find_first_of(" \t\r\n"));

@@ -209,10 +209,10 @@ class Connection {
         }
         int err = SSL_get_error(ssl_, r);
         if (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL) break;
-        if (auto st = wait_ssl(r, deadline); !st) return std::unexpected(st.error());
+        PC_CHECK(wait_ssl(r, deadline));
         continue;
       }
-      if (auto st = wait_for(fd_, POLLIN, deadline); !st) return std::unexpected(st.error());
+      PC_CHECK(wait_for(fd_, POLLIN, deadline));
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n < 0 && errno == EAGAIN) continue;
       if (n < 0) return fail(ErrorCode::kInternal, std::strerror(errno));
@@ -284,13 +284,9 @@ class Connection {
 Result<ClientResponse> fetch(const Url& url, const ClientRequest& req,
                              std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  auto fd_or = connect_to(url, deadline);
-  if (!fd_or) return std::unexpected(fd_or.error());
-  Fd fd{*fd_or};
+  Fd fd{PC_TRY(connect_to(url, deadline))};
   Connection conn(fd.fd);
-  if (url.scheme == "https")
-    if (auto st = conn.start_tls(url, req.tls_thumbprints, deadline); !st)
-      return std::unexpected(st.error());
+  if (url.scheme == "https") PC_CHECK(conn.start_tls(url, req.tls_thumbprints, deadline));
 
   std::string out = req.method + " " + req.target + " HTTP/1.1\r\n";
   bool has_length = false;
@@ -303,10 +299,8 @@ Result<ClientResponse> fetch(const Url& url, const ClientRequest& req,
     out += "Content-Length: " + std::to_string(req.body.size()) + "\r\n";
   out += "Connection: close\r\n\r\n";
   out += req.body;
-  if (auto st = conn.send_all(out, deadline); !st) return std::unexpected(st.error());
-  auto received = conn.read_all(deadline, req.max_response_bytes);
-  if (!received) return std::unexpected(received.error());
-  std::string in = std::move(*received);
+  PC_CHECK(conn.send_all(out, deadline));
+  std::string in = PC_TRY(conn.read_all(deadline, req.max_response_bytes));
 
   size_t head_end = in.find("\r\n\r\n");
   if (head_end == in.npos) return fail(ErrorCode::kInternal, "malformed response");

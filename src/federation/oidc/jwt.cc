@@ -238,18 +238,16 @@ Result<std::vector<Jwk>> fetch_jwks(const std::string& issuer,
                                     const std::vector<std::string>& thumbprints,
                                     std::chrono::milliseconds timeout) {
   auto get = [&](const std::string& url) -> Result<std::string> {
-    auto u = http::parse_url(url);
-    if (!u) return std::unexpected(u.error());
+    http::Url u = PC_TRY(http::parse_url(url));
     http::ClientRequest req;
-    req.target = u->path + (u->query.empty() ? "" : "?" + u->query);
-    req.headers = {{"Host", u->authority()}, {"Accept", "application/json"}};
+    req.target = u.path + (u.query.empty() ? "" : "?" + u.query);
+    req.headers = {{"Host", u.authority()}, {"Accept", "application/json"}};
     req.tls_thumbprints = thumbprints;
     req.max_response_bytes = 1024 * 1024;
-    auto res = http::fetch(*u, req, timeout);
-    if (!res) return std::unexpected(res.error());
-    if (res->status != 200)
-      return fail(ErrorCode::kInternal, url + " answered " + std::to_string(res->status));
-    return std::move(res->body);
+    http::ClientResponse res = PC_TRY(http::fetch(u, req, timeout));
+    if (res.status != 200)
+      return fail(ErrorCode::kInternal, url + " answered " + std::to_string(res.status));
+    return std::move(res.body);
   };
   std::string base = issuer;
   while (base.ends_with('/')) base.pop_back();

@@ -19,21 +19,20 @@ Status generate(Call& c) {
   PC_TRY(opt_str(c.body, "description"));
   auto tags = PC_TRY(opt_tags(c.body));
   std::string id = PC_TRY(unused_id(c, kClientCertificates, 6));
-  auto pair = crypto::self_signed_certificate("Portcullis client certificate " + id, c.now,
-                                              std::chrono::hours(24 * 365));
-  if (!pair) return std::unexpected(pair.error());
+  auto pair = PC_TRY(crypto::self_signed_certificate("Portcullis client certificate " + id, c.now,
+                                                     std::chrono::hours(24 * 365)));
   auto epoch = [](SystemTime t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   };
   json::object cert{{"clientCertificateId", id}};
   copy_members(cert, c.body, {"description"});
-  cert["pemEncodedCertificate"] = pair->certificate_pem;
-  cert["createdDate"] = epoch(pair->not_before);
-  cert["expirationDate"] = epoch(pair->not_after);
+  cert["pemEncodedCertificate"] = pair.certificate_pem;
+  cert["createdDate"] = epoch(pair.not_before);
+  cert["expirationDate"] = epoch(pair.not_after);
   if (tags && !tags->empty()) cert["tags"] = *tags;
   json::object stored{
       {"certificate", cert},
-      {"keySealed", base64_encode(crypto::seal(c.api.master_key(), pair->private_key_pem, id))}};
+      {"keySealed", base64_encode(crypto::seal(c.api.master_key(), pair.private_key_pem, id))}};
   PC_CHECK(c.txn.put(kClientCertificates, id, json::serialize(stored)));
   c.out = std::move(cert);
   return {};
