@@ -89,7 +89,7 @@ Failure from_auth_error(const Error& e) {
       return {ResponseType::kAccessDenied, "AccessDeniedException", e.message, 0, true};
     default:
       return {ResponseType::kApiConfigurationError, "InternalServerErrorException",
-              "Internal server error", 0, false};
+              "Internal server error", 0, false, true};
   }
 }
 

@@ -56,8 +56,7 @@ StepStatus authorize(Invocation& inv, const AccessControl& access) {
     // Lambda and Cognito authorizers are not built yet: no call gets through one.
     log::warn("invoke: " + d.api_id() + " " + m.http_method + " " + inv.resource->path +
               ": authorizers are not supported yet");
-    return failure(ResponseType::kAuthorizerConfigurationError, "InternalServerErrorException",
-                   "Internal server error");
+    return internal_error(ResponseType::kAuthorizerConfigurationError);
   }
   const bool iam = m.authorization == Authorization::kAwsIam;
   const Caller* caller = iam && inv.caller ? &*inv.caller : nullptr;

@@ -16,8 +16,7 @@ std::unexpected<Failure> configuration_error(const Invocation& inv, std::string_
   log::warn("invoke: " + inv.deployment->api_id() + "/" + inv.deployment->stage() + " " +
             inv.method->http_method + " " + inv.resource->path +
             ": execution failed due to configuration error: " + std::string(why));
-  return failure(ResponseType::kApiConfigurationError, "InternalServerErrorException",
-                 "Internal server error");
+  return internal_error();
 }
 
 std::string_view mime_type(std::string_view content_type) {

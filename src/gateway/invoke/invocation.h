@@ -25,6 +25,9 @@ struct Failure {
   int status = 0;               // the failure's own status; 0: the type's
   // IAM denials answer {"Message": …} (capital M) unless the API customised the response.
   bool capital_message = false;
+  // $context.error.messageString begins with a space for some errors (§3.1): the 500 of a
+  // configuration error reads {"message": "Internal server error"}.
+  bool spaced = false;
 };
 
 template <typename T>
@@ -34,6 +37,13 @@ using StepStatus = Step<void>;
 inline std::unexpected<Failure> failure(ResponseType type, std::string_view error_type,
                                         std::string message, int status = 0) {
   return std::unexpected<Failure>(Failure{type, error_type, std::move(message), status, false});
+}
+
+// 500 Internal server error, as an error of the API's configuration (or of an authorizer's).
+inline std::unexpected<Failure> internal_error(
+    ResponseType type = ResponseType::kApiConfigurationError) {
+  return std::unexpected<Failure>(Failure{type, "InternalServerErrorException",
+                                          "Internal server error", 0, false, true});
 }
 
 // Who signed a call, as the edge's authenticator found them.

@@ -110,7 +110,8 @@ std::optional<std::string> context_value(std::string_view name, const Invocation
   const Deployment* d = inv.deployment;
   if (failure) {
     if (name == "error.message") return failure->message;
-    if (name == "error.messageString") return json_quote(failure->message);
+    if (name == "error.messageString")
+      return (failure->spaced ? " " : "") + json_quote(failure->message);
     if (name == "error.responseType") return std::string(response_type_name(failure->type));
   }
   if (name == "requestId") return inv.request.request_id;
@@ -166,8 +167,7 @@ StepStatus respond(const IntegrationResult& result, Invocation& inv, const Rende
     log::warn("invoke: " + inv.deployment->api_id() + " " + m.http_method + " " +
               inv.resource->path + ": execution failed due to configuration error: no method "
               "response for status " + ir.status_code);
-    return failure(ResponseType::kApiConfigurationError, "InternalServerErrorException",
-                   "Internal server error");
+    return internal_error();
   }
   std::string body = result.body;
   std::string content_type = "application/json";
