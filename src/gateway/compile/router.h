@@ -70,7 +70,8 @@ class Router {
   std::vector<Node> nodes_{1};  // nodes_[0]: the root "/"
 };
 
-// Matching visits at most this many nodes; a tree built to need more answers no match.
+// A node's depth fixes the segment it reads, so a match visits each node at most once; this
+// bound is a second guard: a match that would visit more answers no match.
 inline constexpr size_t kRouteBudget = 100'000;
 
 template <typename HasMethods>
