@@ -76,13 +76,15 @@ InvokeAccess::Denial InvokeAccess::authorize(const gateway::invoke::Caller* call
   iam::DecisionDetail d = iam::decide_for(entry, ctx, resource, false);
   using iam::Decision;
   switch (d.outcome) {
-    case iam::Outcome::kAllowed: return Denial::kNone;
+    case iam::Outcome::kAllowed:
+      return Denial::kNone;
     case iam::Outcome::kExplicitDeny:
       if (d.identity == Decision::kDeny) return Denial::kExplicitIdentity;
       if (d.resource == Decision::kDeny) return Denial::kExplicitResource;
       if (d.session == Decision::kDeny) return Denial::kExplicitSession;
       return Denial::kExplicitBoundary;
-    case iam::Outcome::kImplicitDeny: break;
+    case iam::Outcome::kImplicitDeny:
+      break;
   }
   if (entry && (d.identity == Decision::kAllow || d.resource == Decision::kAllow)) {
     if (entry->boundary && d.boundary != Decision::kAllow) return Denial::kNoBoundaryAllow;

@@ -2,8 +2,7 @@
 
 namespace portcullis::app {
 
-Result<SignedCaller> authenticate_signed(const http::Request& req,
-                                         const sigv4::VerifyOptions& opt,
+Result<SignedCaller> authenticate_signed(const http::Request& req, const sigv4::VerifyOptions& opt,
                                          const iam::Snapshot& snapshot, iam::IamService& iam,
                                          const sts::StsService& sts, SystemTime now) {
   sigv4::ParsedAuth parsed = PC_TRY(sigv4::parse(req, opt, now));

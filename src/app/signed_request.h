@@ -18,7 +18,7 @@ namespace portcullis::app {
 
 struct SignedCaller {
   std::shared_ptr<const iam::PrincipalEntry> caller;
-  std::string region;        // of the credential scope
+  std::string region;  // of the credential scope
   std::string access_key_id;
   std::string covered_path;  // the path the signature covers (sigv4::verify)
 };

@@ -154,8 +154,8 @@ Result<std::shared_ptr<const Deployment>> Deployment::compile(DeploymentSource s
   auto d = std::make_shared<Deployment>();
   d->source_ = std::move(source);
   const DeploymentSource& s = d->source_;
-  d->arn_prefix_ = "arn:aws:execute-api:" + s.region + ":" + s.account + ":" + s.api_id + "/" +
-                   s.stage + "/";
+  d->arn_prefix_ =
+      "arn:aws:execute-api:" + s.region + ":" + s.account + ":" + s.api_id + "/" + s.stage + "/";
   const json::object& api = object_member(snapshot, "api");
   d->disable_execute_api_endpoint_ = flag(api, "disableExecuteApiEndpoint");
 
@@ -187,12 +187,13 @@ Result<std::shared_ptr<const Deployment>> Deployment::compile(DeploymentSource s
     d->router_.add(res.path, index);
     d->resources_.push_back(std::move(res));
   }
+  d->router_.finish();
   d->responses_ = GatewayResponses::compile(object_member(snapshot, "responses"));
 
   if (std::string_view policy = str(api, "policy"); !policy.empty()) {
-    auto compiled = policies ? policies(expand_policy_shorthand(policy, s.region, s.account,
-                                                                s.api_id))
-                             : Result<std::shared_ptr<const CompiledPolicy>>(nullptr);
+    auto compiled = policies
+                        ? policies(expand_policy_shorthand(policy, s.region, s.account, s.api_id))
+                        : Result<std::shared_ptr<const CompiledPolicy>>(nullptr);
     if (compiled && *compiled) {
       d->policy_ = std::move(*compiled);
     } else {

@@ -44,8 +44,8 @@ struct MappingTemplate {
 };
 
 struct IntegrationResponse {
-  std::string status_code;        // "200"
-  std::string selection_pattern;  // empty: the default response
+  std::string status_code;                                   // "200"
+  std::string selection_pattern;                             // empty: the default response
   std::vector<std::pair<std::string, ValueSource>> headers;  // method.response.header.NAME
   std::vector<MappingTemplate> templates;
 };
@@ -73,7 +73,7 @@ struct Method {
 
 struct Resource {
   std::string id;
-  std::string path;  // the template, "/pets/{petId}"
+  std::string path;                         // the template, "/pets/{petId}"
   std::array<int32_t, kVerbCount> methods;  // index into Deployment::methods(), -1: none
   bool has_methods() const;
 };

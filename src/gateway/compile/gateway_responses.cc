@@ -167,9 +167,8 @@ GatewayResponses GatewayResponses::compile(const json::object& customised) {
     auto t = static_cast<ResponseType>(i);
     if (t == ResponseType::kDefault4xx || t == ResponseType::kDefault5xx) continue;
     GatewayResponse& r = out.responses_[i];
-    const GatewayResponse& cls =
-        out.responses_[static_cast<size_t>(is_5xx(t) ? ResponseType::kDefault5xx
-                                                     : ResponseType::kDefault4xx)];
+    const GatewayResponse& cls = out.responses_[static_cast<size_t>(
+        is_5xx(t) ? ResponseType::kDefault5xx : ResponseType::kDefault4xx)];
     if (cls.status) r.status = cls.status;
     r.headers = cls.headers;
     r.templates = cls.templates;

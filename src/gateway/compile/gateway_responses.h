@@ -47,7 +47,14 @@ int default_status(ResponseType type);  // 0 for DEFAULT_4XX and DEFAULT_5XX
 // Where a mapped value comes from: 'literal', method.request.{header,path,querystring}.NAME,
 // stageVariables.NAME or context.NAME.
 struct ValueSource {
-  enum Kind : uint8_t { kLiteral, kRequestHeader, kRequestPath, kRequestQuery, kStageVariable, kContext };
+  enum Kind : uint8_t {
+    kLiteral,
+    kRequestHeader,
+    kRequestPath,
+    kRequestQuery,
+    kStageVariable,
+    kContext
+  };
   Kind kind = kLiteral;
   std::string value;  // the literal, or the name
 };
@@ -56,7 +63,7 @@ std::optional<ValueSource> parse_value_source(std::string_view expression);
 
 struct GatewayResponse {
   int status = 0;
-  std::vector<std::pair<std::string, ValueSource>> headers;   // gatewayresponse.header.NAME
+  std::vector<std::pair<std::string, ValueSource>> headers;    // gatewayresponse.header.NAME
   std::vector<std::pair<std::string, std::string>> templates;  // content type → template
 };
 
@@ -80,8 +87,7 @@ class GatewayResponses {
 // The template a response answers with for a request's Accept header (§5.3): its first media
 // type if a template has it, else application/json, else the first template; null for none.
 const std::pair<std::string, std::string>* choose_template(
-    const std::vector<std::pair<std::string, std::string>>& templates,
-    std::string_view accept);
+    const std::vector<std::pair<std::string, std::string>>& templates, std::string_view accept);
 
 // Replaces `$context.NAME` and `$stageVariables.NAME` (also `${…}`) with what `lookup`
 // answers for ("context.error.message", "stageVariables.x"); unknown names become "".

@@ -4,8 +4,25 @@
 
 namespace portcullis::gateway {
 
+void PathSegments::push(std::string_view s) {
+  if (heap_.empty() && size_ < kInline) {
+    inline_[size_++] = s;
+    return;
+  }
+  if (heap_.empty()) heap_.assign(inline_, inline_ + size_);
+  heap_.push_back(s);
+  ++size_;
+}
+
+void PathSegments::pop() {
+  if (size_ == 0) return;
+  --size_;
+  if (!heap_.empty()) heap_.pop_back();
+}
+
 void PathSegments::split(std::string_view path) {
-  segments_.clear();
+  size_ = 0;
+  heap_.clear();
   dotted_ = false;
   size_t pos = 0;
   while (pos <= path.size()) {
@@ -18,30 +35,45 @@ void PathSegments::split(std::string_view path) {
       dotted_ = true;
     } else if (s == "..") {
       dotted_ = true;
-      if (!segments_.empty()) segments_.pop_back();
+      pop();
     } else {
-      segments_.push_back(s);
+      push(s);
     }
   }
 }
 
 std::string_view PathSegments::tail(size_t i, std::string& joined) const {
-  if (i >= segments_.size()) return {};
+  auto segs = segments();
+  if (i >= segs.size()) return {};
   if (!dotted_) {
     // Views into one path: the raw text between the first and the last segment.
-    const char* begin = segments_[i].data();
-    const char* end = segments_.back().data() + segments_.back().size();
+    const char* begin = segs[i].data();
+    const char* end = segs.back().data() + segs.back().size();
     return std::string_view(begin, static_cast<size_t>(end - begin));
   }
   joined.clear();
-  for (size_t k = i; k < segments_.size(); ++k) {
+  for (size_t k = i; k < segs.size(); ++k) {
     if (k > i) joined += '/';
-    joined += segments_[k];
+    joined += segs[k];
   }
   return joined;
 }
 
+void Router::finish() {
+  indexed_ = true;
+  for (Node& n : nodes_) {
+    n.index.clear();
+    if (n.literals.size() < 16) continue;
+    n.index.reserve(n.literals.size());
+    for (const auto& [name, child] : n.literals) n.index.emplace(name, child);
+  }
+}
+
 int32_t Router::find_literal(const Node& n, std::string_view segment) const {
+  if (!n.index.empty()) {
+    auto it = n.index.find(segment);
+    return it == n.index.end() ? -1 : static_cast<int32_t>(it->second);
+  }
   auto it = std::lower_bound(n.literals.begin(), n.literals.end(), segment,
                              [](const auto& e, std::string_view s) { return e.first < s; });
   if (it == n.literals.end() || it->first != segment) return -1;
@@ -49,6 +81,10 @@ int32_t Router::find_literal(const Node& n, std::string_view segment) const {
 }
 
 void Router::add(std::string_view path_template, int32_t id) {
+  if (indexed_) {
+    for (Node& n : nodes_) n.index.clear();  // views into `literals`, which may move
+    indexed_ = false;
+  }
   uint32_t at = 0;
   size_t pos = 0;
   while (pos < path_template.size()) {

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -17,15 +18,24 @@ namespace portcullis::gateway {
 class PathSegments {
  public:
   void split(std::string_view path);
-  std::span<const std::string_view> segments() const { return segments_; }
+  std::span<const std::string_view> segments() const {
+    return heap_.empty() ? std::span<const std::string_view>(inline_, size_)
+                         : std::span<const std::string_view>(heap_);
+  }
   // The raw text from the start of segment `i` to the end of the last one: what a {proxy+}
   // variable holds (repeated slashes inside kept, §1.3). Needs `joined` when "." or ".."
   // segments lay in between, which the raw text would still show.
   std::string_view tail(size_t i, std::string& joined) const;
 
  private:
-  std::vector<std::string_view> segments_;
-  bool dotted_ = false;  // the raw path had "." or ".." segments
+  void push(std::string_view s);
+  void pop();
+  // Paths of up to 16 segments need no allocation.
+  static constexpr size_t kInline = 16;
+  std::string_view inline_[kInline];
+  size_t size_ = 0;
+  std::vector<std::string_view> heap_;  // all the segments, once there are more
+  bool dotted_ = false;                 // the raw path had "." or ".." segments
 };
 
 struct PathParam {
@@ -39,6 +49,9 @@ class Router {
   // what a match answers. Sibling variables beyond the first are ignored (the API does not
   // allow them).
   void add(std::string_view path_template, int32_t id);
+  // Called once every resource is added: indexes wide nodes by hash, so that a node with
+  // thousands of literal children costs no more to match than one with a few.
+  void finish();
 
   struct Match {
     int32_t id = -1;  // -1: no resource
@@ -56,6 +69,7 @@ class Router {
  private:
   struct Node {
     std::vector<std::pair<std::string, uint32_t>> literals;  // sorted by segment
+    std::unordered_map<std::string_view, uint32_t> index;    // of wide nodes, after finish()
     int32_t param = -1;                                      // child {name}
     std::string param_name;
     int32_t greedy = -1;  // child {name+}: always a leaf
@@ -68,6 +82,7 @@ class Router {
             HasMethods& has_methods, Match& m, size_t& budget) const;
 
   std::vector<Node> nodes_{1};  // nodes_[0]: the root "/"
+  bool indexed_ = false;
 };
 
 // A node's depth fixes the segment it reads, so a match visits each node at most once; this

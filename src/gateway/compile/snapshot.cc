@@ -95,8 +95,7 @@ size_t Snapshot::api_count() const {
   return n;
 }
 
-Publisher::Publisher(std::vector<std::string> regions, std::string account,
-                     PolicyCompiler policies)
+Publisher::Publisher(std::vector<std::string> regions, std::string account, PolicyCompiler policies)
     : regions_(std::move(regions)),
       account_(std::move(account)),
       policies_(std::move(policies)),
@@ -194,8 +193,8 @@ Result<Publisher::Built> Publisher::build(store::Transaction& txn) {
       for (const auto& kv : object_member(stored, "mappings")) {
         const json::object* m = kv.value().if_object();
         if (!m) continue;
-        d.mappings.push_back(
-            {split_base_path(kv.key()), std::string(str(*m, "restApiId")), std::string(str(*m, "stage"))});
+        d.mappings.push_back({split_base_path(kv.key()), std::string(str(*m, "restApiId")),
+                              std::string(str(*m, "stage"))});
       }
       std::stable_sort(d.mappings.begin(), d.mappings.end(), [](const auto& a, const auto& b) {
         return a.segments.size() > b.segments.size();

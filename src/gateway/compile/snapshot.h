@@ -88,8 +88,8 @@ class Publisher {
   std::vector<std::string> regions_;
   std::string account_;
   PolicyCompiler policies_;
-  std::mutex mu_;                          // builds and publication order
-  std::shared_ptr<const Snapshot> base_;   // the last built: parts to reuse
+  std::mutex mu_;                         // builds and publication order
+  std::shared_ptr<const Snapshot> base_;  // the last built: parts to reuse
   uint64_t build_seq_ = 0, published_seq_ = 0;
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::atomic<uint64_t> version_{0};

@@ -29,20 +29,19 @@ class AccessControl {
 
   // Why a call is not allowed, as the policy engine decided it.
   enum class Denial : uint8_t {
-    kNone,                // allowed
-    kImplicit,            // no identity-based (nor resource-based) policy allows
-    kNoBoundaryAllow,     // the permissions boundary does not allow
-    kNoSessionAllow,      // the session policy does not allow
-    kExplicitIdentity,    // an explicit deny, by the kind of policy it is in
+    kNone,              // allowed
+    kImplicit,          // no identity-based (nor resource-based) policy allows
+    kNoBoundaryAllow,   // the permissions boundary does not allow
+    kNoSessionAllow,    // the session policy does not allow
+    kExplicitIdentity,  // an explicit deny, by the kind of policy it is in
     kExplicitResource,
     kExplicitBoundary,
     kExplicitSession,
   };
   // Decides execute-api:Invoke on `arn` for `caller` (null: an anonymous call) with the API's
   // resource policy (null: none), the request's global condition keys included.
-  virtual Denial authorize(const Caller* caller, const CompiledPolicy* policy,
-                           std::string_view arn, const http::Request& request,
-                           std::string_view region) const = 0;
+  virtual Denial authorize(const Caller* caller, const CompiledPolicy* policy, std::string_view arn,
+                           const http::Request& request, std::string_view region) const = 0;
 
   // Compiles a resource policy (kept in the compiled deployment).
   virtual Result<std::shared_ptr<const CompiledPolicy>> compile_policy(

@@ -60,7 +60,8 @@ std::optional<Failure> authorization_shape(const http::Request& req) {
   if (!signature) message += "Authorization header requires 'Signature' parameter. ";
   if (!signed_headers) message += "Authorization header requires 'SignedHeaders' parameter. ";
   if (!date)
-    message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    message +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   message += "Authorization=";
   message += raw;
   return Failure{ResponseType::kInvalidSignature, "IncompleteSignatureException",
@@ -78,26 +79,30 @@ Failure from_auth_error(const Error& e) {
     case ErrorCode::kSignatureExpired:
       return {ResponseType::kInvalidSignature, "InvalidSignatureException", e.message, 0, false};
     case ErrorCode::kExpiredToken:
-      return {ResponseType::kExpiredToken, "ExpiredTokenException",
-              e.message.empty() ? "The security token included in the request is expired"
-                                : e.message,
-              0, false};
+      return {
+          ResponseType::kExpiredToken, "ExpiredTokenException",
+          e.message.empty() ? "The security token included in the request is expired" : e.message,
+          0, false};
     case ErrorCode::kInvalidClientTokenId:
       return {ResponseType::kInvalidSignature, "UnrecognizedClientException",
               "The security token included in the request is invalid.", 0, false};
     case ErrorCode::kAccessDenied:
       return {ResponseType::kAccessDenied, "AccessDeniedException", e.message, 0, true};
     default:
-      return {ResponseType::kApiConfigurationError, "InternalServerErrorException",
-              "Internal server error", 0, false, true};
+      return {ResponseType::kApiConfigurationError,
+              "InternalServerErrorException",
+              "Internal server error",
+              0,
+              false,
+              true};
   }
 }
 
 Step<std::string> authenticate(Invocation& inv, const AccessControl& access) {
   const http::Request& req = inv.request;
   if (!req.header("authorization") && !signed_in_query(req))
-    return failure(ResponseType::kMissingAuthenticationToken,
-                   "MissingAuthenticationTokenException", "Missing Authentication Token");
+    return failure(ResponseType::kMissingAuthenticationToken, "MissingAuthenticationTokenException",
+                   "Missing Authentication Token");
   if (auto shape = authorization_shape(req)) return std::unexpected(std::move(*shape));
   auto authenticated = access.authenticate(req, inv.deployment->region());
   if (!authenticated) return std::unexpected(from_auth_error(authenticated.error()));

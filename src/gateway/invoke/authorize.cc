@@ -23,8 +23,7 @@ std::string mask_account(std::string_view arn) {
   return out;
 }
 
-std::string denial_message(const Caller* caller, std::string_view arn,
-                           AccessControl::Denial why) {
+std::string denial_message(const Caller* caller, std::string_view arn, AccessControl::Denial why) {
   using D = AccessControl::Denial;
   std::string msg = "User: ";
   msg += caller ? std::string_view(caller->arn) : std::string_view("anonymous");
@@ -33,17 +32,26 @@ std::string denial_message(const Caller* caller, std::string_view arn,
   // An anonymous caller's denial reads as recorded (§3.1), without a reason.
   if (!caller) return msg;
   switch (why) {
-    case D::kExplicitIdentity: msg += " with an explicit deny in an identity-based policy"; break;
-    case D::kExplicitResource: msg += " with an explicit deny in a resource-based policy"; break;
-    case D::kExplicitBoundary: msg += " with an explicit deny in a permissions boundary"; break;
-    case D::kExplicitSession: msg += " with an explicit deny in a session policy"; break;
+    case D::kExplicitIdentity:
+      msg += " with an explicit deny in an identity-based policy";
+      break;
+    case D::kExplicitResource:
+      msg += " with an explicit deny in a resource-based policy";
+      break;
+    case D::kExplicitBoundary:
+      msg += " with an explicit deny in a permissions boundary";
+      break;
+    case D::kExplicitSession:
+      msg += " with an explicit deny in a session policy";
+      break;
     case D::kNoBoundaryAllow:
       msg += " because no permissions boundary allows the execute-api:Invoke action";
       break;
     case D::kNoSessionAllow:
       msg += " because no session policy allows the execute-api:Invoke action";
       break;
-    default: msg += " because no identity-based policy allows the execute-api:Invoke action";
+    default:
+      msg += " because no identity-based policy allows the execute-api:Invoke action";
   }
   return msg;
 }

@@ -15,7 +15,6 @@ StepStatus authorize(Invocation& inv, const AccessControl& access);
 std::string mask_account(std::string_view arn);
 
 // AWS's AccessDeniedException message for a denial of `arn` to `caller` (null: anonymous).
-std::string denial_message(const Caller* caller, std::string_view arn,
-                           AccessControl::Denial why);
+std::string denial_message(const Caller* caller, std::string_view arn, AccessControl::Denial why);
 
 }  // namespace portcullis::gateway::invoke

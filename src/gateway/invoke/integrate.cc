@@ -57,10 +57,14 @@ std::optional<int> mock_status(std::string_view text) {
   if (at == std::string_view::npos) return std::nullopt;
   size_t i = at + kKey.size();
   if (i < text.size() && (text[i] == '"' || text[i] == '\'')) ++i;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+    ++i;
   if (i >= text.size() || text[i] != ':') return std::nullopt;
   ++i;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+    ++i;
   int value = 0, digits = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
     value = value * 10 + (text[i] - '0');
@@ -103,7 +107,8 @@ Step<IntegrationResult> integrate(Invocation& inv, const RenderTemplate& render)
   if (const MappingTemplate* t = request_template(integration, content_type)) {
     std::string rendered = PC_TRY(render_template(*t, inv, inv.request.body, render));
     status = mock_status(rendered);
-    if (!status) return configuration_error(inv, "the MOCK request template declares no statusCode");
+    if (!status)
+      return configuration_error(inv, "the MOCK request template declares no statusCode");
   } else if (!integration.request_templates.empty() &&
              (integration.passthrough_behavior == "NEVER" ||
               integration.passthrough_behavior == "WHEN_NO_TEMPLATES")) {

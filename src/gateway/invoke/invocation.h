@@ -42,14 +42,14 @@ inline std::unexpected<Failure> failure(ResponseType type, std::string_view erro
 // 500 Internal server error, as an error of the API's configuration (or of an authorizer's).
 inline std::unexpected<Failure> internal_error(
     ResponseType type = ResponseType::kApiConfigurationError) {
-  return std::unexpected<Failure>(Failure{type, "InternalServerErrorException",
-                                          "Internal server error", 0, false, true});
+  return std::unexpected<Failure>(
+      Failure{type, "InternalServerErrorException", "Internal server error", 0, false, true});
 }
 
 // Who signed a call, as the edge's authenticator found them.
 struct Caller {
-  std::shared_ptr<const void> principal;  // the edge's own record of the principal
-  std::shared_ptr<const void> keepalive;  // what that record belongs to
+  std::shared_ptr<const void> principal;                  // the edge's own record of the principal
+  std::shared_ptr<const void> keepalive;                  // what that record belongs to
   std::string arn, account_id, caller_id, access_key_id;  // for $context.identity
 };
 
@@ -71,7 +71,7 @@ struct Invocation {
   size_t first_segment = 0;  // of `segments`: where the resource path begins
 
   // Routed.
-  PathSegments segments;  // of the whole path routed (the one the signature covered)
+  PathSegments segments;     // of the whole path routed (the one the signature covered)
   std::string covered_path;  // when it differs from the request's: what `segments` views
   std::string joined;        // the {proxy+} value when it had to be rebuilt
   Router::Match match;

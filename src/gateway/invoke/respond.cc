@@ -10,9 +10,16 @@ namespace portcullis::gateway::invoke {
 
 namespace {
 
+// The headers every answer has; `res.headers` is empty but for Content-Type.
 void common_headers(const Invocation& inv, http::Response& res) {
-  res.set_header("x-amzn-RequestId", inv.request.request_id);
-  res.set_header("x-amz-apigw-id", inv.extended_request_id);
+  res.headers.emplace_back("x-amzn-RequestId", inv.request.request_id);
+  res.headers.emplace_back("x-amz-apigw-id", inv.extended_request_id);
+}
+
+void start_headers(http::Response& res, std::string content_type, size_t more) {
+  res.headers.clear();
+  res.headers.reserve(4 + more);
+  res.headers.emplace_back("Content-Type", std::move(content_type));
 }
 
 const MappingTemplate* choose(const std::vector<MappingTemplate>& templates,
@@ -48,19 +55,22 @@ std::optional<std::string> query_param(const http::Request& req, std::string_vie
 std::optional<std::string> source_value(const ValueSource& s, const Invocation& inv,
                                         const Failure* failure) {
   switch (s.kind) {
-    case ValueSource::kLiteral: return s.value;
+    case ValueSource::kLiteral:
+      return s.value;
     case ValueSource::kRequestHeader:
       if (auto h = inv.request.header(s.value)) return std::string(*h);
       return std::nullopt;
     case ValueSource::kRequestPath:
       if (auto v = path_param(inv, s.value); !v.empty()) return std::string(v);
       return std::nullopt;
-    case ValueSource::kRequestQuery: return query_param(inv.request, s.value);
+    case ValueSource::kRequestQuery:
+      return query_param(inv.request, s.value);
     case ValueSource::kStageVariable:
       if (inv.deployment)
         if (const std::string* v = inv.deployment->variable(s.value)) return *v;
       return std::nullopt;
-    case ValueSource::kContext: return context_value(s.value, inv, failure);
+    case ValueSource::kContext:
+      return context_value(s.value, inv, failure);
   }
   return std::nullopt;
 }
@@ -86,11 +96,21 @@ std::string json_quote(std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -159,14 +179,17 @@ StepStatus respond(const IntegrationResult& result, Invocation& inv, const Rende
   const IntegrationResponse& ir = *result.response;
   const Method& m = *inv.method;
   int status = 0;
-  auto [ptr, ec] = std::from_chars(ir.status_code.data(), ir.status_code.data() + ir.status_code.size(), status);
+  auto [ptr, ec] =
+      std::from_chars(ir.status_code.data(), ir.status_code.data() + ir.status_code.size(), status);
   (void)ptr;
   bool declared = false;
   for (const std::string& s : m.response_statuses) declared = declared || s == ir.status_code;
   if (ec != std::errc() || status < 100 || status > 599 || !declared) {
     log::warn("invoke: " + inv.deployment->api_id() + " " + m.http_method + " " +
-              inv.resource->path + ": execution failed due to configuration error: no method "
-              "response for status " + ir.status_code);
+              inv.resource->path +
+              ": execution failed due to configuration error: no method "
+              "response for status " +
+              ir.status_code);
     return internal_error();
   }
   std::string body = result.body;
@@ -176,11 +199,10 @@ StepStatus respond(const IntegrationResult& result, Invocation& inv, const Rende
     content_type = t->content_type;
   }
   res.status = status;
-  res.headers.clear();
-  res.set_header("Content-Type", content_type);
+  start_headers(res, std::move(content_type), ir.headers.size());
+  common_headers(inv, res);
   for (const auto& [name, source] : ir.headers)
     if (auto v = source_value(source, inv, nullptr)) res.set_header(name, std::move(*v));
-  common_headers(inv, res);
   res.body = std::move(body);
   return {};
 }
@@ -190,15 +212,14 @@ void respond(const Failure& failure, const Invocation& inv, http::Response& res)
   const GatewayResponses& all = inv.deployment ? inv.deployment->responses() : kDefaults;
   const GatewayResponse& gr = all.get(failure.type);
   // IAM's own body ({"Message": …}) until the API customises how denials read.
-  const bool customised =
-      all.customised(failure.type) || all.customised(ResponseType::kDefault4xx);
+  const bool customised = all.customised(failure.type) || all.customised(ResponseType::kDefault4xx);
   res.status = failure.status && !all.customised(failure.type) ? failure.status : gr.status;
   if (res.status == 0) res.status = failure.type == ResponseType::kDefault5xx ? 500 : 400;
-  res.headers.clear();
   std::string content_type = "application/json";
   if (failure.capital_message && !customised) {
     res.body = "{\"Message\":" + json_quote(failure.message) + "}";
-  } else if (const auto* t = choose_template(gr.templates, inv.request.header("accept").value_or(""))) {
+  } else if (const auto* t =
+                 choose_template(gr.templates, inv.request.header("accept").value_or(""))) {
     content_type = t->first;
     res.body = substitute(t->second, [&](std::string_view name) -> std::optional<std::string> {
       if (name.starts_with("context.")) return context_value(name.substr(8), inv, &failure);
@@ -209,19 +230,18 @@ void respond(const Failure& failure, const Invocation& inv, http::Response& res)
   } else {
     res.body.clear();
   }
-  res.set_header("Content-Type", content_type);
+  start_headers(res, std::move(content_type), gr.headers.size());
+  common_headers(inv, res);
+  res.headers.emplace_back("x-amzn-ErrorType", std::string(failure.error_type));
   for (const auto& [name, source] : gr.headers)
     if (auto v = source_value(source, inv, &failure)) res.set_header(name, std::move(*v));
-  common_headers(inv, res);
-  res.set_header("x-amzn-ErrorType", std::string(failure.error_type));
 }
 
 void respond(const Unrouted& u, const Invocation& inv, http::Response& res) {
   res.status = u.status;
-  res.headers.clear();
-  res.set_header("Content-Type", "application/json");
+  start_headers(res, "application/json", 0);
   common_headers(inv, res);
-  res.set_header("x-amzn-ErrorType", std::string(u.error_type));
+  res.headers.emplace_back("x-amzn-ErrorType", std::string(u.error_type));
   res.body = u.body;
 }
 

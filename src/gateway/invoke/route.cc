@@ -11,7 +11,8 @@ constexpr std::string_view kExecuteApi = ".execute-api.";
 std::string_view host_of(const http::Request& req) {
   std::string_view h = req.header("host").value_or("");
   // Strip the port ("[::1]:80" keeps its brackets).
-  if (size_t colon = h.rfind(':'); colon != std::string_view::npos && h.find(']', colon) == std::string_view::npos)
+  if (size_t colon = h.rfind(':');
+      colon != std::string_view::npos && h.find(']', colon) == std::string_view::npos)
     h = h.substr(0, colon);
   return h;
 }
@@ -120,7 +121,8 @@ std::expected<void, Unrouted> locate(const Snapshot& snapshot, std::string_view 
   }
   inv.host = host;
 
-  const ApiEntry* api = region.empty() ? snapshot.find_api(api_id) : snapshot.find_api(region, api_id);
+  const ApiEntry* api =
+      region.empty() ? snapshot.find_api(api_id) : snapshot.find_api(region, api_id);
   if (!api) return std::unexpected(unknown_api(api_id));
   std::string_view stage_name = mapped_stage;
   if (stage_name.empty()) {
@@ -150,13 +152,11 @@ std::expected<void, Unrouted> locate(const Snapshot& snapshot, std::string_view 
 
 StepStatus route(Invocation& inv) {
   const Deployment& d = *inv.deployment;
-  inv.match = d.router().match(inv.segments, inv.first_segment, inv.joined, [&](int32_t id) {
-    return d.resources()[id].has_methods();
-  });
-  if (inv.match.id < 0 ||
-      !(inv.method = d.method_for(inv.match.id, inv.request.method())))
-    return failure(ResponseType::kMissingAuthenticationToken,
-                   "MissingAuthenticationTokenException", "Missing Authentication Token");
+  inv.match = d.router().match(inv.segments, inv.first_segment, inv.joined,
+                               [&](int32_t id) { return d.resources()[id].has_methods(); });
+  if (inv.match.id < 0 || !(inv.method = d.method_for(inv.match.id, inv.request.method())))
+    return failure(ResponseType::kMissingAuthenticationToken, "MissingAuthenticationTokenException",
+                   "Missing Authentication Token");
   inv.resource = &d.resources()[inv.match.id];
   // The ARN names the path as routed, so that what a policy sees is what the router matched.
   inv.arn.reserve(d.arn_prefix().size() + 8 + inv.request.path().size());

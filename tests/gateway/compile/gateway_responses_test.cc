@@ -34,7 +34,8 @@ TEST(GatewayResponses, ClassDefaultsReachTypesNotCustomised) {
                                      "responseParameters": {"gatewayresponse.header.X-C": "method.request.header.Origin"},
                                      "responseTemplates": {}},
     "REQUEST_TOO_LARGE": {"statusCode": "400"}
-  })").as_object();
+  })")
+                       .as_object();
   auto r = GatewayResponses::compile(c);
   const auto& denied = r.get(ResponseType::kAccessDenied);
   EXPECT_EQ(denied.status, 418);
@@ -82,7 +83,8 @@ TEST(GatewayResponses, Substitution) {
 }
 
 TEST(GatewayResponses, TemplateByAccept) {
-  std::vector<std::pair<std::string, std::string>> t = {{"text/html", "h"}, {"application/json", "j"}};
+  std::vector<std::pair<std::string, std::string>> t = {{"text/html", "h"},
+                                                        {"application/json", "j"}};
   EXPECT_EQ(choose_template(t, "text/html, application/json")->second, "h");
   EXPECT_EQ(choose_template(t, "application/xml;q=0.9")->second, "j");
   EXPECT_EQ(choose_template(t, "")->second, "j");

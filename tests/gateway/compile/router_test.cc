@@ -120,6 +120,19 @@ TEST_F(RouterTest, FirstSegmentSkipsTheStage) {
   EXPECT_EQ(names_[m.id], "/");
 }
 
+TEST_F(RouterTest, WideNodesAreIndexed) {
+  for (int i = 0; i < 100; ++i) add("/r" + std::to_string(i));
+  add("/{id}");
+  router_.finish();
+  EXPECT_EQ(match("/r42"), "/r42");
+  EXPECT_EQ(match("/r100"), "/{id}");
+  add("/r100");  // adding after finish() drops the index; matching still works
+  EXPECT_EQ(match("/r100"), "/r100");
+  router_.finish();
+  EXPECT_EQ(match("/r100"), "/r100");
+  EXPECT_EQ(match("/r7"), "/r7");
+}
+
 TEST_F(RouterTest, HostileTreesEndInNoMatch) {
   // Literal and variable at every level, failing at the end: every branch is tried, and
   // each node at most once (a node's depth fixes the segment it reads).

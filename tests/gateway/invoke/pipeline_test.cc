@@ -83,7 +83,8 @@ class PipelineTest : public ::testing::Test {
     auto req = http::Request::make(method, path, {{"content-type", "application/json"}},
                                    body.empty() ? "" : json::serialize(body));
     http::Response res;
-    api_->handle(req, region, [](std::string_view, std::string_view) { return Status{}; }, res);
+    api_->handle(
+        req, region, [](std::string_view, std::string_view) { return Status{}; }, res);
     EXPECT_EQ(res.status, want) << method << " " << path << ": " << res.body;
     if (res.body.empty()) return {};
     json::value v = json::parse(res.body);
@@ -97,8 +98,9 @@ class PipelineTest : public ::testing::Test {
     method(id, root, "NONE", "root", region);
     json::object secure = call("POST", "/restapis/" + id + "/resources/" + root,
                                {{"pathPart", "secure"}}, 201, region);
-    json::object item = call("POST", "/restapis/" + id + "/resources/" + std::string(secure["id"].as_string()),
-                             {{"pathPart", "{item}"}}, 201, region);
+    json::object item =
+        call("POST", "/restapis/" + id + "/resources/" + std::string(secure["id"].as_string()),
+             {{"pathPart", "{item}"}}, 201, region);
     method(id, std::string(item["id"].as_string()), "AWS_IAM", "item", region);
     return id;
   }
@@ -196,8 +198,9 @@ TEST_F(PipelineTest, AuthorizesTheRoutedArn) {
   EXPECT_EQ(r.body,
             "{\"Message\":\"User: arn:aws:iam::000000000000:user/alice is not authorized to "
             "perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********0000:" +
-                a + "/prod/GET/secure/y because no identity-based policy allows the "
-                    "execute-api:Invoke action\"}");
+                a +
+                "/prod/GET/secure/y because no identity-based policy allows the "
+                "execute-api:Invoke action\"}");
   // The signature covers /prod/secure/x although the request says /prod/secure/x%2Fz: the
   // call goes where the covered path leads, under its ARN.
   access_.covered = "/prod/secure/x";
@@ -220,7 +223,8 @@ TEST_F(PipelineTest, CanaryShare) {
        {{"stageName", "prod"}, {"variables", {{"v", "main"}}}}, 201);
   call("POST", "/restapis/" + a + "/deployments",
        {{"stageName", "prod"},
-        {"canarySettings", {{"percentTraffic", 30.0}, {"stageVariableOverrides", {{"v", "canary"}}}}}},
+        {"canarySettings",
+         {{"percentTraffic", 30.0}, {"stageVariableOverrides", {{"v", "canary"}}}}}},
        201);
   const StageEntry* s = publisher_->current()->find_api(a)->find_stage("prod");
   ASSERT_TRUE(s && s->canary);
@@ -249,9 +253,11 @@ TEST(InvokePieces, AuthorizationShape) {
     auto f = authorization_shape(http::Request::make("GET", "/", h));
     return f ? f->message : std::string("sigv4");
   };
-  EXPECT_EQ(shape("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00"), "sigv4");
+  EXPECT_EQ(shape("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00"),
+            "sigv4");
   EXPECT_EQ(shape("Bearer tok"),
-            "'tok' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer tok'.");
+            "'tok' not a valid key=value pair (missing equal-sign) in Authorization header: "
+            "'Bearer tok'.");
   EXPECT_EQ(shape("token", false),
             "Authorization header requires 'Credential' parameter. Authorization header requires "
             "'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
@@ -301,8 +307,9 @@ TEST(InvokePieces, PolicyShorthand) {
   std::string p = expand_policy_shorthand(
       R"({"Statement":[{"Effect":"Allow","Resource":["execute-api:/*","arn:aws:x"]},{"NotResource":"execute-api:/s/GET/"}]})",
       "eu-west-1", "123456789012", "abc");
-  EXPECT_EQ(p,
-            R"({"Statement":[{"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc/*","arn:aws:x"]},{"NotResource":"arn:aws:execute-api:eu-west-1:123456789012:abc/s/GET/"}]})");
+  EXPECT_EQ(
+      p,
+      R"({"Statement":[{"Effect":"Allow","Resource":["arn:aws:execute-api:eu-west-1:123456789012:abc/*","arn:aws:x"]},{"NotResource":"arn:aws:execute-api:eu-west-1:123456789012:abc/s/GET/"}]})");
   EXPECT_EQ(expand_policy_shorthand("not json", "r", "a", "i"), "not json");
 }
 
