@@ -578,9 +578,3 @@ def test_customised_gateway_responses(server, ag):
     k = iam.create_access_key(UserName=n)["AccessKey"]
     r = signed(server, "GET", "/s/sec", a, key=k["AccessKeyId"], secret=k["SecretAccessKey"])
     assert r.status == 403 and r.json()["message"].startswith(f"User: arn:aws:iam::{DEFAULT_ACCOUNT}:user/{n} is not authorized")
-
-
-def test_invocations_run_on_workers_not_blocking_pool(server, api):
-    # Many calls in a row on one connection-less loop: each answered (no blocking pool queue).
-    for _ in range(50):
-        assert call(server, "GET", "/prod/pets", api).status == 200

@@ -157,10 +157,24 @@ Result<Publisher::Built> Publisher::build(store::Transaction& txn) {
                              std::move(variables)};
         return Deployment::compile(std::move(src), object_member(stored, "snapshot"), policies_);
       };
+      const ApiEntry* before = nullptr;
+      if (base)
+        if (auto it = base->apis_[ri].find(api_id); it != base->apis_[ri].end())
+          before = it->second.get();
       for (const auto& kv : stages) {
         const json::object* s = kv.value().if_object();
         if (!s) continue;
+        // Deployments never change: a stage whose own settings did not change is reused, so
+        // editing resources (not deployed yet) recompiles nothing.
+        std::string stage_digest = crypto::sha256_hex(json::serialize(*s));
+        if (before)
+          if (auto it = before->stages.find(std::string_view(kv.key()));
+              it != before->stages.end() && it->second->digest == stage_digest) {
+            entry->stages.emplace(std::string(kv.key()), it->second);
+            continue;
+          }
         auto se = std::make_shared<StageEntry>();
+        se->digest = std::move(stage_digest);
         auto variables = string_map(object_member(*s, "variables"));
         se->primary = PC_TRY(compile(kv.key(), str(*s, "deploymentId"), false, variables));
         if (!se->primary) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sigv4/verifier.h"
+
 namespace portcullis::gateway::invoke {
 
 namespace {
@@ -67,7 +69,11 @@ bool is_invocation(const Snapshot& snapshot, const http::Request& req) {
       path.find("_user_request_") != std::string_view::npos) {
     thread_local PathSegments segments;
     segments.split(path);
-    if (is_aws_path(segments.segments()) || is_user_request(segments.segments())) return true;
+    if (is_aws_path(segments.segments())) return true;
+    // GetStage of a stage named "_user_request_" has this shape too: a call signed for the
+    // management API is one.
+    if (is_user_request(segments.segments()))
+      return sigv4::scope_service(req).value_or("") != "apigateway";
   }
   thread_local std::string buffer;
   return snapshot.find_domain(lower_host(host, buffer)) != nullptr;

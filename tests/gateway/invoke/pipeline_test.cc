@@ -153,6 +153,23 @@ TEST_F(PipelineTest, DeploymentsArePublishedAndUnchangedApisReused) {
   call("POST", "/restapis/" + b + "/deployments", {{"stageName", "s"}}, 201, "eu-west-1");
   EXPECT_EQ(publisher_->current()->find_api("us-east-1", a), entry);
   EXPECT_NE(publisher_->current()->find_api("eu-west-1", b), nullptr);
+  // Editing the API (not deployed yet) keeps its compiled stages.
+  const StageEntry* prod = entry->find_stage("prod");
+  json::object res = call("GET", "/restapis/" + a + "/resources", {}, 200);
+  std::string root;
+  for (const json::value& v : res["item"].as_array())
+    if (v.as_object().at("path") == "/") root = std::string(v.as_object().at("id").as_string());
+  call("POST", "/restapis/" + a + "/resources/" + root, {{"pathPart", "more"}}, 201);
+  const ApiEntry* edited = publisher_->current()->find_api("us-east-1", a);
+  EXPECT_NE(edited, entry);
+  EXPECT_EQ(edited->find_stage("prod"), prod);
+  // A stage change recompiles that stage.
+  json::object op{{"op", "replace"}, {"path", "/variables/x"}, {"value", "1"}};
+  call("PATCH", "/restapis/" + a + "/stages/prod", {{"patchOperations", json::array{op}}}, 200);
+  const StageEntry* changed = publisher_->current()->find_api(a)->find_stage("prod");
+  EXPECT_NE(changed, prod);
+  EXPECT_EQ(*changed->primary->variable("x"), "1");
+  entry = publisher_->current()->find_api(a);
   // A refused write publishes nothing.
   auto before = publisher_->current();
   call("POST", "/restapis/" + a + "/deployments", {{"stageName", "bad name!"}}, 400);
@@ -244,6 +261,37 @@ TEST_F(PipelineTest, CanaryShare) {
   EXPECT_EQ(deployment_of(29.9), s->canary.get());
   EXPECT_EQ(deployment_of(30.0), s->primary.get());
   EXPECT_EQ(deployment_of(0.0), s->canary.get());
+}
+
+TEST_F(PipelineTest, WhatIsAnInvocation) {
+  std::string a = make_api();
+  call("POST", "/domainnames",
+       {{"domainName", "api.example.com"},
+        {"regionalCertificateArn", "arn:aws:acm:us-east-1:000000000000:certificate/x"},
+        {"endpointConfiguration", {{"types", json::array{"REGIONAL"}}}}},
+       201);
+  auto is = [&](std::string_view path, std::string_view host) {
+    return pipeline_->is_invocation(
+        http::Request::make("GET", path, {{"host", std::string(host)}}));
+  };
+  EXPECT_TRUE(is("/prod", "x.execute-api.localhost:4566"));
+  EXPECT_TRUE(is("/_aws/execute-api/x/prod", "localhost"));
+  EXPECT_TRUE(is("//_aws//execute-api/x/prod", "localhost"));
+  EXPECT_TRUE(is("/restapis/x/prod/_user_request_", "localhost"));
+  EXPECT_TRUE(is("/v1/pets", "API.example.com:443"));
+  EXPECT_FALSE(is("/restapis/x/resources", "localhost"));
+  // The legacy form is ambiguous with GetStage of a stage named _user_request_: signed for
+  // apigateway, it is a control-plane call.
+  EXPECT_TRUE(is("/restapis/x/stages/_user_request_", "localhost"));
+  EXPECT_FALSE(pipeline_->is_invocation(
+      http::Request::make("GET", "/restapis/x/stages/_user_request_",
+                          {{"host", "localhost"},
+                           {"authorization",
+                            "AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/apigateway/"
+                            "aws4_request, SignedHeaders=host, Signature=00"}})));
+  EXPECT_FALSE(is("/_aws/other", "localhost"));
+  EXPECT_FALSE(is("/v1/pets", "other.example.com"));
+  EXPECT_FALSE(is("/", "execute-api.us-east-1.amazonaws.com"));
 }
 
 TEST(InvokePieces, AuthorizationShape) {
