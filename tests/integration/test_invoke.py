@@ -578,3 +578,44 @@ def test_customised_gateway_responses(server, ag):
     k = iam.create_access_key(UserName=n)["AccessKey"]
     r = signed(server, "GET", "/s/sec", a, key=k["AccessKeyId"], secret=k["SecretAccessKey"])
     assert r.status == 403 and r.json()["message"].startswith(f"User: arn:aws:iam::{DEFAULT_ACCOUNT}:user/{n} is not authorized")
+
+
+def test_principal_tags_and_session_policies(server, api):
+    iam, sts = server.client("iam"), server.client("sts")
+    arn = f"arn:aws:execute-api:{REGION}:{DEFAULT_ACCOUNT}:{api}"
+    n = unique("tagged")
+    iam.create_user(UserName=n, Tags=[{"Key": "team", "Value": "pets"}])
+    iam.put_user_policy(UserName=n, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"{arn}/prod/GET/secure",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "pets"}}},
+            {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"{arn}/prod/GET/secure/*",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "cats"}}}]}))
+    k = iam.create_access_key(UserName=n)["AccessKey"]
+    kw = dict(key=k["AccessKeyId"], secret=k["SecretAccessKey"])
+    assert resource_of(signed(server, "GET", "/prod/secure", api, **kw)) == "secure"
+    denied(signed(server, "GET", "/prod/secure/x", api, **kw), f"arn:aws:iam::{DEFAULT_ACCOUNT}:user/{n}",
+           f"{api}/prod/GET/secure/x")
+    # A session policy narrows a role session: allowed by the role, not by the session policy.
+    role = unique("narrowed")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": f"arn:aws:iam::{DEFAULT_ACCOUNT}:root"}}]}))
+    iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"{arn}/*"}]}))
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{role}", RoleSessionName="narrow",
+                        Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                            {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"{arn}/prod/GET/secure"}]}))["Credentials"]
+    kw = dict(key=c["AccessKeyId"], secret=c["SecretAccessKey"], token=c["SessionToken"])
+    assert resource_of(signed(server, "GET", "/prod/secure", api, **kw)) == "secure"
+    denied(signed(server, "GET", "/prod/secure/x", api, **kw),
+           f"arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/{role}/narrow", f"{api}/prod/GET/secure/x",
+           " because no session policy allows the execute-api:Invoke action")
+
+
+def test_presigned_url(server, api):
+    from portcullis_helpers import presign_url
+    url = presign_url(f"http://{host(api)}/prod/secure", service="execute-api")
+    target = url.split(host(api), 1)[1]
+    r = exchange(server.port, raw_request("GET", target, {"Host": host(api)}))
+    assert resource_of(r) == "secure"
