@@ -240,6 +240,8 @@ def test_unknown_api(server):
               call(server, "GET", "/restapis/404api/prod/_user_request_/x")):
         assert r.status == 404
         assert r.body == b"{\"message\": \"The API id '404api' does not correspond to a deployed API Gateway API\"}"
+    r = call(server, "GET", '/_aws/execute-api/a"b\\c/prod/x')
+    assert r.status == 404 and r.json() == {"message": "The API id 'a\"b\\c' does not correspond to a deployed API Gateway API"}
 
 
 def test_unknown_stage(server, api):

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/invoke/respond.h"
 #include "sigv4/verifier.h"
 
 namespace portcullis::gateway::invoke {
@@ -41,10 +42,11 @@ bool is_user_request(std::span<const std::string_view> s) {
 }
 
 Unrouted unknown_api(std::string_view id) {
-  // LocalStack's words (§1.6): AWS has no DNS name for an API that does not exist.
-  return {404, "NotFoundException",
-          "{\"message\": \"The API id '" + std::string(id) +
-              "' does not correspond to a deployed API Gateway API\"}"};
+  // LocalStack's words (§1.6): AWS has no DNS name for an API that does not exist. The id is
+  // the caller's text, so it is escaped.
+  std::string quoted = json_quote("The API id '" + std::string(id) +
+                                  "' does not correspond to a deployed API Gateway API");
+  return {404, "NotFoundException", "{\"message\": " + quoted + "}"};
 }
 
 Unrouted forbidden() { return {403, "ForbiddenException", "{\"message\":\"Forbidden\"}"}; }
