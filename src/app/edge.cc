@@ -1,5 +1,7 @@
 #include "app/edge.h"
 
+#include "app/signed_request.h"
+
 #include <algorithm>
 
 #include "core/encoding.h"
@@ -37,8 +39,14 @@ Protocol guess_protocol(const http::Request& req) {
 }  // namespace
 
 Edge::Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
-           gateway::ManagementApi& apigateway, const Clock& clock)
-    : config_(config), iam_(iam), sts_(sts), apigateway_(apigateway), clock_(clock) {
+           gateway::ManagementApi& apigateway, const gateway::invoke::Pipeline& invoke,
+           const Clock& clock)
+    : config_(config),
+      iam_(iam),
+      sts_(sts),
+      apigateway_(apigateway),
+      invoke_(invoke),
+      clock_(clock) {
   regions_ = config.served_regions;
   global_regions_ = config.served_regions;
   // STS's global endpoint is signed for us-east-1, whichever regions are served.
@@ -58,28 +66,15 @@ const Edge::Service* Edge::find_service(std::string_view name) const {
   return nullptr;
 }
 
-namespace {
-bool is_invoke(const http::Request& req) {
-  auto host = req.header("host");
-  std::string_view path = req.path();
-  return (host && host->find(".execute-api.") != std::string_view::npos) ||
-         (path.starts_with("/restapis/") &&
-          path.find("/_user_request_/") != std::string_view::npos);
-}
-}  // namespace
-
 bool Edge::blocking(const http::Request& req) const {
-  return !req.path().starts_with("/_portcullis/") && !is_invoke(req);
+  return !req.path().starts_with("/_portcullis/") && !invoke_.is_invocation(req);
 }
 
 void Edge::handle(http::Request& req, http::Response& res) {
   std::string_view path = req.path();
   if (path.starts_with("/_portcullis/")) return own_endpoint(req, res);
 
-  if (is_invoke(req)) {
-    return write_error(res, Protocol::kRestJson, req, ErrorCode::kNotImplemented,
-                       "Invoking deployed APIs is not implemented by Portcullis yet.");
-  }
+  if (invoke_.is_invocation(req)) return invoke_.handle(req, res);
 
   std::optional<std::string> scope = sigv4::scope_service(req);
   if (!scope) {
@@ -146,34 +141,9 @@ std::optional<Edge::Authenticated> Edge::authenticate(const http::Request& req,
                           service.xmlns.empty() ? protocol::kStsXmlns : service.xmlns);
     return std::nullopt;
   };
-  auto parsed = sigv4::parse(req, opt, clock_.now());
-  if (!parsed) return fail_with(parsed.error());
-  std::shared_ptr<const iam::PrincipalEntry> caller;
-  std::string secret;
-  if (parsed->access_key_id.starts_with("ASIA")) {
-    // Temporary credentials: the session token is the session.
-    if (parsed->session_token.empty())
-      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
-    auto session = sts_.session_caller(parsed->access_key_id, parsed->session_token, snapshot);
-    if (!session) return fail_with(session.error());
-    caller = std::move(session->entry);
-    secret = std::move(session->secret_access_key);
-    // Credentials from GetSessionToken without MFA cannot call IAM, as on AWS.
-    if (caller->session->from_session_token && !caller->session->mfa_authenticated &&
-        service.name == "iam")
-      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
-  } else {
-    const iam::KeyEntry* key = snapshot.find_key(parsed->access_key_id);
-    // A long-term key never comes with a session token.
-    if (!key || !key->active || !parsed->session_token.empty())
-      return fail_with(Error{ErrorCode::kInvalidClientTokenId, ""});
-    // Shares ownership with the snapshot, which the caller keeps alive for the request.
-    caller = std::shared_ptr<const iam::PrincipalEntry>(key->owner);
-    secret = key->secret;
-  }
-  if (auto st = sigv4::verify(req, *parsed, secret, opt); !st) return fail_with(st.error());
-  if (!caller->session) iam_.note_key_use(parsed->access_key_id, service.name, parsed->region);
-  return Authenticated{std::move(caller), std::move(parsed->region)};
+  auto signed_caller = authenticate_signed(req, opt, snapshot, iam_, sts_, clock_.now());
+  if (!signed_caller) return fail_with(signed_caller.error());
+  return Authenticated{std::move(signed_caller->caller), std::move(signed_caller->region)};
 }
 
 void Edge::refuse(int status, std::string_view message, const http::Request& req,

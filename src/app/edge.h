@@ -11,6 +11,7 @@
 #include "app/config.h"
 #include "core/clock.h"
 #include "gateway/api/management_api.h"
+#include "gateway/invoke/pipeline.h"
 #include "http/message.h"
 #include "iam/iam_api.h"
 #include "sts/sts_service.h"
@@ -20,11 +21,13 @@ namespace portcullis::app {
 class Edge {
  public:
   Edge(const Config& config, iam::IamService& iam, const sts::StsService& sts,
-       gateway::ManagementApi& apigateway, const Clock& clock);
+       gateway::ManagementApi& apigateway, const gateway::invoke::Pipeline& invoke,
+       const Clock& clock);
 
   void handle(http::Request& request, http::Response& response);
   // Whether a request may block (store reads and writes, XML and key work): every
-  // control-plane call, which the server then runs on its blocking pool.
+  // control-plane call, which the server then runs on its blocking pool. Invocations of
+  // deployed APIs read only snapshots and run on the worker threads.
   bool blocking(const http::Request& request) const;
   void set_ready(bool ready) { ready_ = ready; }
   // Answers what the server refused (framing: 400, 413, 431) or what failed in a handler (500),
@@ -49,6 +52,7 @@ class Edge {
   iam::IamService& iam_;
   const sts::StsService& sts_;
   gateway::ManagementApi& apigateway_;
+  const gateway::invoke::Pipeline& invoke_;
   const Clock& clock_;
   std::vector<std::string> regions_;         // served: accepted by every service
   std::vector<std::string> global_regions_;  // accepted by iam and sts: served and us-east-1

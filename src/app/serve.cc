@@ -7,10 +7,13 @@
 
 #include "app/admin.h"
 #include "app/edge.h"
+#include "app/invoke_access.h"
 #include "core/encoding.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "gateway/api/management_api.h"
+#include "gateway/compile/snapshot.h"
+#include "gateway/invoke/pipeline.h"
 #include "iam/iam_api.h"
 #include "protocol/errors.h"
 #include "store/store.h"
@@ -97,7 +100,20 @@ int serve(Config config) {
     log::error(st.error().message);
     return 1;
   }
-  Edge edge(config, iam, sts, apigateway, SystemClock::instance());
+  // The invoke path: the gateway snapshot, rebuilt by every management write, and the
+  // pipeline that reads it.
+  InvokeAccess invoke_access(config, iam, sts, SystemClock::instance());
+  gateway::Publisher publisher(config.served_regions, config.account_id,
+                               [&invoke_access](std::string_view document) {
+                                 return invoke_access.compile_policy(document);
+                               });
+  if (auto st = publisher.load(**store); !st) {
+    log::error(st.error().message);
+    return 1;
+  }
+  apigateway.set_publisher(&publisher);
+  gateway::invoke::Pipeline pipeline(publisher, invoke_access, SystemClock::instance(), {});
+  Edge edge(config, iam, sts, apigateway, pipeline, SystemClock::instance());
 
   // A client or log reader that goes away must not kill the server.
   signal(SIGPIPE, SIG_IGN);

@@ -115,8 +115,8 @@ def test_curl_invoke_path(server, tmp_path):
     p = run_curl(["--service", "execute-api", "-i", f"{server.endpoint}/restapis/abc123/prod/_user_request_/hi"],
                  tmp_path, ENV_CREDS)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("HTTP/1.1 501 Not Implemented\r\n")
-    assert "Invoking deployed APIs is not implemented by Portcullis yet." in p.stdout
+    assert p.stdout.startswith("HTTP/1.1 404 Not Found\r\n")
+    assert "The API id 'abc123' does not correspond to a deployed API Gateway API" in p.stdout
 
 
 def test_curl_sends_signed_headers(tmp_path):
@@ -149,5 +149,5 @@ def test_curl_host_header_overrides_url_authority(server, tmp_path):
     p = run_curl(["--service", "execute-api", "-i", "-H", "Host: abc123.execute-api.us-east-1.amazonaws.com",
                   f"{server.endpoint}/prod/hello"], tmp_path, ENV_CREDS)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("HTTP/1.1 501 Not Implemented\r\n"), p.stdout
-    assert "Invoking deployed APIs is not implemented by Portcullis yet." in p.stdout
+    assert p.stdout.startswith("HTTP/1.1 404 Not Found\r\n"), p.stdout
+    assert "The API id 'abc123' does not correspond to a deployed API Gateway API" in p.stdout

@@ -450,11 +450,11 @@ def test_rest_json_skew_is_5_minutes(server, minutes, status):
         assert r.json()["message"].endswith(("- 5 min.)" if minutes < 0 else "+ 5 min.)"))
 
 
-def test_invoke_path_not_implemented(server):
+def test_invoke_paths_are_not_the_control_plane(server):
+    # Both forms reach the invoke path, which answers for an API that does not exist.
+    msg = b"{\"message\": \"The API id 'abc123' does not correspond to a deployed API Gateway API\"}"
     r = exchange(server.port, raw_request("GET", "/restapis/abc123/prod/_user_request_/hello", {"Host": "x"}))
-    assert r.status == 501
-    assert r.json() == {"message": "Invoking deployed APIs is not implemented by Portcullis yet."}
+    assert (r.status, r.body) == (404, msg)
     r = exchange(server.port, raw_request("GET", "/prod/hello",
                                           {"Host": "abc123.execute-api.us-east-1.amazonaws.com"}))
-    assert r.status == 501
-    assert r.header("x-amzn-errortype") == "NotImplementedException"
+    assert (r.status, r.body) == (404, msg)

@@ -239,6 +239,15 @@ Result<json::object> load_api(Call& c, std::string_view id) {
 
 Result<json::object> load_api(Call& c) { return load_api(c, c.label("restapi_id")); }
 
+std::string regional_table(std::string_view table, std::string_view region) {
+  std::string out;
+  out.reserve(table.size() + 1 + region.size());
+  out += table;
+  out += '@';
+  out += region;
+  return out;
+}
+
 Status save_api(Call& c, const json::object& doc) {
   return c.txn.put(kApis, sv(obj(doc, "api"), "id"), json::serialize(doc));
 }

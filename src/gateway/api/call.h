@@ -129,6 +129,9 @@ inline constexpr std::string_view kTables[] = {kApis,        kDeployments, kApiK
                                                kUsagePlans,  kAccount,     kDomainNames,
                                                kClientCertificates, kPlanKeys, kUsage};
 
+// A region's copy of a table: "apigateway.apis" of eu-west-1 is "apigateway.apis@eu-west-1".
+std::string regional_table(std::string_view table, std::string_view region);
+
 // A row as JSON, or NotFound with `message`.
 Result<json::object> load_row(Call& c, std::string_view table, std::string_view key,
                               std::string_view message);

@@ -3,6 +3,7 @@
 #include "core/encoding.h"
 #include "core/log.h"
 #include "gateway/api/call.h"
+#include "gateway/compile/snapshot.h"
 #include "gateway/openapi/openapi.h"
 #include "protocol/errors.h"
 #include "sigv4/canonical.h"
@@ -21,16 +22,10 @@ const Op* find_op(std::string_view name) {
   return nullptr;
 }
 
-// A region's tables: "apigateway.apis" of eu-west-1 is "apigateway.apis@eu-west-1". The
-// operations name tables as if there were one region; this view of the transaction keeps each
-// region's state apart.
+// The operations name tables as if there were one region; this view of the transaction keeps
+// each region's state apart.
 std::string regional(std::string_view table, std::string_view region) {
-  std::string out;
-  out.reserve(table.size() + 1 + region.size());
-  out += table;
-  out += '@';
-  out += region;
-  return out;
+  return regional_table(table, region);
 }
 
 class RegionalTransaction final : public store::Transaction {
@@ -128,13 +123,19 @@ void ManagementApi::handle(const http::Request& req, std::string_view region,
   }
 
   std::optional<Call> call;
+  const bool writes = req.method() != "GET";
+  std::optional<Publisher::Built> built;
   auto run = [&](store::Transaction& store_txn) -> Status {
     RegionalTransaction txn(store_txn, region);
     call.emplace(
         Call{*this, req, *match, body, txn, clock_.now(), nullptr, std::nullopt, {},
              std::string(region)});
     try {
-      return op->run(*call);
+      PC_CHECK(op->run(*call));
+      // What invocations will see once this commits: a state that cannot be built is a
+      // fault of ours, and rolls the call back.
+      if (writes && publisher_) built = PC_TRY(publisher_->build(store_txn));
+      return {};
     } catch (const std::exception& e) {
       // Input is checked before it is used, and stored documents have the shape we wrote:
       // an exception here is a fault of ours, not the caller's.
@@ -142,8 +143,9 @@ void ManagementApi::handle(const http::Request& req, std::string_view region,
       return fail(ErrorCode::kInternal, "");
     }
   };
-  Status st = req.method() == "GET" ? store_.read(run) : store_.write(run);
+  Status st = writes ? store_.write(run) : store_.read(run);
   if (!st) return fail_with(st.error());
+  if (built) publisher_->publish(std::move(*built));
 
   res.status = match->route->status;
   res.set_header("x-amzn-RequestId", req.request_id);

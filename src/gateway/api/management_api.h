@@ -13,6 +13,8 @@
 
 namespace portcullis::gateway {
 
+class Publisher;
+
 class ManagementApi {
  public:
   // Decides whether the caller may perform `action` (apigateway:GET…) on `resource` (an ARN);
@@ -32,6 +34,10 @@ class ManagementApi {
   void handle(const http::Request& request, std::string_view region, const Authorize& authorize,
               http::Response& response);
 
+  // Every committed write rebuilds the gateway snapshot the invoke path reads (inside the
+  // write's transaction, published after its commit).
+  void set_publisher(Publisher* publisher) { publisher_ = publisher; }
+
   const std::string& account() const { return account_; }
   const std::string& master_key() const { return master_key_; }
 
@@ -39,6 +45,7 @@ class ManagementApi {
   store::Store& store_;
   std::string account_, master_key_;
   const Clock& clock_;
+  Publisher* publisher_ = nullptr;
 };
 
 }  // namespace portcullis::gateway

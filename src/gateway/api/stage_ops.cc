@@ -347,6 +347,11 @@ Status update_stage(Call& c) {
       {"/accessLogSettings/format", kReplace, PatchKind::kString},
       {"/accessLogSettings/destinationArn", kReplace, PatchKind::kString},
       {"/accessLogSettings", kRemove, PatchKind::kString},
+      // A canary release: its share of the traffic, its deployment (promotion), its end.
+      {"/canarySettings/percentTraffic", kReplace, PatchKind::kNumber},
+      {"/canarySettings/deploymentId", kReplace, PatchKind::kString},
+      {"/canarySettings/useStageCache", kReplace, PatchKind::kBool},
+      {"/canarySettings", kRemove, PatchKind::kString},
       {"/**/*", kRemove, PatchKind::kCustom, {}, remove_method_setting},
       {"/**/*/*/*", kReplace, PatchKind::kCustom, {}, set_method_setting},
   };
