@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstdio>
 #include <ctime>
-#include <format>
+
+#include "gateway/mapping/input.h"
 
 namespace portcullis::gateway::mapping {
 namespace json = boost::json;
@@ -84,7 +86,7 @@ std::optional<std::string> scalar_text(const vtl::Value& v) {
   if (const std::string* s = v.string()) return *s;
   if (const int64_t* i = v.integer()) return std::to_string(*i);
   if (const bool* b = v.boolean()) return std::string(*b ? "true" : "false");
-  if (const double* d = v.decimal()) return std::format("{}", *d);
+  if (const double* d = v.decimal()) return java_double(*d);
   return std::nullopt;
 }
 
@@ -201,8 +203,10 @@ std::string clf_time(int64_t epoch_ms) {
   time_t secs = static_cast<time_t>(epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return std::format("{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000", tm.tm_mday, kMonths[tm.tm_mon],
-                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
 }
 
 vtl::Value build_context(const RequestContext& c) {

@@ -26,7 +26,7 @@ struct MappingOutput {
 };
 
 // Renders `tpl` over `input`. `options` defaults to AWS's (NullStyle::kEmpty, default limits).
-// `extra` are more top-level variables, set before the four objects (so these win a clash).
+// `extra` are more top-level variables, set first (the four objects win a clash).
 // A rendering that fails (a limit, a malformed JSONPath, $util.parseJson of bad JSON…) is the
 // engine's Error; the invoke path answers it as AWS does.
 Result<MappingOutput> render(const vtl::Template& tpl, const MappingInput& input,

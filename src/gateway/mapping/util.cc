@@ -1,9 +1,9 @@
 #include "gateway/mapping/util.h"
 
 #include <boost/json.hpp>
-#include <format>
 
 #include "core/encoding.h"
+#include "gateway/mapping/input.h"
 
 namespace portcullis::gateway::mapping {
 namespace json = boost::json;
@@ -79,7 +79,7 @@ std::optional<std::string> text_of(const vtl::Value& v) {
   if (const std::string* s = v.string()) return *s;
   if (const int64_t* i = v.integer()) return std::to_string(*i);
   if (const bool* b = v.boolean()) return std::string(*b ? "true" : "false");
-  if (const double* d = v.decimal()) return std::format("{}", *d);
+  if (const double* d = v.decimal()) return java_double(*d);
   return std::nullopt;
 }
 
