@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   VtlRenderOptions vtl_options;
   auto* vtl_cmd = cli.add_subcommand("vtl", "Mapping templates");
   vtl_cmd->require_subcommand(1);
-  auto* render_cmd = vtl_cmd->add_subcommand("render", "Render a mapping template as API Gateway does");
+  auto* render_cmd =
+      vtl_cmd->add_subcommand("render", "Render a mapping template as API Gateway does");
   render_cmd->add_option("--template", vtl_options.template_file, "Template file, or - for stdin");
   render_cmd->add_option("--body", vtl_options.body_file, "Request body file, or - for stdin");
   render_cmd->add_option("--params", vtl_options.params,

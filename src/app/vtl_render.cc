@@ -64,11 +64,14 @@ Result<mapping::Params> params_of(const json::value& v) {
   if (!o) return bad("params must be a JSON object");
   mapping::Params p;
   for (const auto& kv : *o) {
-    if (kv.key() == "path") p.path = PC_TRY(string_pairs(kv.value(), "params.path"));
+    if (kv.key() == "path")
+      p.path = PC_TRY(string_pairs(kv.value(), "params.path"));
     else if (kv.key() == "querystring")
       p.querystring = PC_TRY(string_pairs(kv.value(), "params.querystring"));
-    else if (kv.key() == "header") p.header = PC_TRY(string_pairs(kv.value(), "params.header"));
-    else return bad("params: unknown member " + std::string(kv.key()));
+    else if (kv.key() == "header")
+      p.header = PC_TRY(string_pairs(kv.value(), "params.header"));
+    else
+      return bad("params: unknown member " + std::string(kv.key()));
   }
   return p;
 }
@@ -103,13 +106,16 @@ Result<std::string> run_case(const json::object& c) {
   if (const json::value* v = c.if_contains("vars"); v && !v->is_null()) {
     const json::object* o = v->if_object();
     if (!o) return bad("\"vars\" must be a JSON object");
-    for (const auto& kv : *o) extra.emplace_back(std::string(kv.key()), vtl::Value::from_json(kv.value()));
+    for (const auto& kv : *o)
+      extra.emplace_back(std::string(kv.key()), vtl::Value::from_json(kv.value()));
   }
   vtl::Options options;
   if (const json::value* n = c.if_contains("nulls"); n && !n->is_null()) {
     const json::string* s = n->if_string();
-    if (s && *s == "velocity") options.nulls = vtl::NullStyle::kVelocity;
-    else if (!s || *s != "aws") return bad("\"nulls\" must be \"aws\" or \"velocity\"");
+    if (s && *s == "velocity")
+      options.nulls = vtl::NullStyle::kVelocity;
+    else if (!s || *s != "aws")
+      return bad("\"nulls\" must be \"aws\" or \"velocity\"");
   }
   return render_one(*source, input, options, extra);
 }
@@ -139,8 +145,10 @@ int run_cases(const std::string& file) {
     Result<std::string> r =
         o ? run_case(*o) : bad("the line is not a JSON object" + (ec ? ": " + ec.message() : ""));
     // JSON text must be UTF-8: invalid bytes read as U+FFFD, as Java would have them.
-    if (r) out["output"] = mapping::sanitize_utf8(*r);
-    else out["error"] = mapping::sanitize_utf8(r.error().message);
+    if (r)
+      out["output"] = mapping::sanitize_utf8(*r);
+    else
+      out["error"] = mapping::sanitize_utf8(r.error().message);
     std::cout << json::serialize(out) << '\n';
   }
   std::cout.flush();
@@ -155,7 +163,8 @@ int vtl_render(const VtlRenderOptions& o) {
     std::cerr << "portcullis vtl render: " << e.message << "\n";
     return 2;
   };
-  if (o.template_file.empty()) return fail_options({ErrorCode::kBadRequest, "--template or --cases is required"});
+  if (o.template_file.empty())
+    return fail_options({ErrorCode::kBadRequest, "--template or --cases is required"});
   if (o.template_file == "-" && o.body_file == "-")
     return fail_options({ErrorCode::kBadRequest, "the template and the body cannot both be stdin"});
   auto source = read_all(o.template_file);

@@ -7,13 +7,13 @@
 namespace portcullis::app {
 
 struct VtlRenderOptions {
-  std::string template_file;  // "-": standard input
-  std::string body_file;      // empty: no body; "-": standard input
-  std::string params;          // JSON {"path":{…},"querystring":{…},"header":{…}}, or @file
-  std::string stage_variables; // JSON {"name":"value",…}, or @file
-  std::string context;         // JSON shaped as $context (gateway/mapping/context.h), or @file
-  bool velocity_nulls = false; // print undefined references as Velocity does
-  std::string cases_file;      // batch mode: one JSON case per line; "-": standard input
+  std::string template_file;    // "-": standard input
+  std::string body_file;        // empty: no body; "-": standard input
+  std::string params;           // JSON {"path":{…},"querystring":{…},"header":{…}}, or @file
+  std::string stage_variables;  // JSON {"name":"value",…}, or @file
+  std::string context;          // JSON shaped as $context (gateway/mapping/context.h), or @file
+  bool velocity_nulls = false;  // print undefined references as Velocity does
+  std::string cases_file;       // batch mode: one JSON case per line; "-": standard input
 };
 
 // Single mode: the rendered text on stdout, exit 0; a template that fails to compile or render

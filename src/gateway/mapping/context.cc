@@ -18,8 +18,8 @@ struct Field {
   std::string T::*member;
 };
 
-constexpr Field<RequestContext> kTopBefore[] = {
-    {"accountId", &RequestContext::account_id}, {"apiId", &RequestContext::api_id}};
+constexpr Field<RequestContext> kTopBefore[] = {{"accountId", &RequestContext::account_id},
+                                                {"apiId", &RequestContext::api_id}};
 constexpr Field<RequestContext> kTopMiddle[] = {
     {"awsEndpointRequestId", &RequestContext::aws_endpoint_request_id},
     {"deploymentId", &RequestContext::deployment_id},
@@ -28,10 +28,9 @@ constexpr Field<RequestContext> kTopMiddle[] = {
 constexpr Field<RequestContext> kTopAfterError[] = {
     {"extendedRequestId", &RequestContext::extended_request_id},
     {"httpMethod", &RequestContext::http_method}};
-constexpr Field<RequestContext> kTopAfterIdentity[] = {
-    {"path", &RequestContext::path},
-    {"protocol", &RequestContext::protocol},
-    {"requestId", &RequestContext::request_id}};
+constexpr Field<RequestContext> kTopAfterIdentity[] = {{"path", &RequestContext::path},
+                                                       {"protocol", &RequestContext::protocol},
+                                                       {"requestId", &RequestContext::request_id}};
 constexpr Field<RequestContext> kTopLast[] = {
     {"resourceId", &RequestContext::resource_id},
     {"resourcePath", &RequestContext::resource_path},
@@ -62,11 +61,10 @@ constexpr Field<ContextError> kError[] = {
     {"responseType", &ContextError::response_type},
     {"validationErrorString", &ContextError::validation_error_string}};
 
-constexpr Field<ClientCert> kClientCert[] = {
-    {"clientCertPem", &ClientCert::client_cert_pem},
-    {"subjectDN", &ClientCert::subject_dn},
-    {"issuerDN", &ClientCert::issuer_dn},
-    {"serialNumber", &ClientCert::serial_number}};
+constexpr Field<ClientCert> kClientCert[] = {{"clientCertPem", &ClientCert::client_cert_pem},
+                                             {"subjectDN", &ClientCert::subject_dn},
+                                             {"issuerDN", &ClientCert::issuer_dn},
+                                             {"serialNumber", &ClientCert::serial_number}};
 
 vtl::Value text(const std::string& s) { return s.empty() ? vtl::Value() : vtl::Value(s); }
 
@@ -166,9 +164,12 @@ Status read_identity(const json::value& v, Identity& id) {
       for (const auto& vkv : *val) {
         const json::string* s = vkv.value().if_string();
         if (!s) return bad("identity.clientCert.validity values must be strings");
-        if (vkv.key() == "notBefore") cert.validity.not_before = std::string(*s);
-        else if (vkv.key() == "notAfter") cert.validity.not_after = std::string(*s);
-        else return bad("unknown variable identity.clientCert.validity." + std::string(vkv.key()));
+        if (vkv.key() == "notBefore")
+          cert.validity.not_before = std::string(*s);
+        else if (vkv.key() == "notAfter")
+          cert.validity.not_after = std::string(*s);
+        else
+          return bad("unknown variable identity.clientCert.validity." + std::string(vkv.key()));
       }
     }
     id.client_cert = std::move(cert);

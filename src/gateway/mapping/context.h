@@ -31,8 +31,8 @@ struct ClientCert {
 
 struct Identity {
   std::string account_id, api_key, api_key_id, caller, cognito_authentication_provider,
-      cognito_authentication_type, cognito_identity_id, cognito_identity_pool_id,
-      principal_org_id, source_ip, user, user_agent, user_arn, vpc_id, vpce_id;
+      cognito_authentication_type, cognito_identity_id, cognito_identity_pool_id, principal_org_id,
+      source_ip, user, user_agent, user_arn, vpc_id, vpce_id;
   std::optional<ClientCert> client_cert;  // mutual TLS only; else null
 };
 

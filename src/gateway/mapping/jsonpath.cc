@@ -1,7 +1,7 @@
 #include "gateway/mapping/jsonpath.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 
 namespace portcullis::gateway::mapping {
@@ -140,7 +140,8 @@ class Parser {
       step.start = first;
       step.has_end = integer(step.end);
       skip_spaces();
-      if (pos_ < s_.size() && s_[pos_] == ':') return bad_path(s_, pos_, "slice steps are not supported");
+      if (pos_ < s_.size() && s_[pos_] == ':')
+        return bad_path(s_, pos_, "slice steps are not supported");
       return {};
     }
     if (!has_first) return bad_path(s_, pos_, "expected an index, a quoted name or '*'");
@@ -269,11 +270,11 @@ Result<std::vector<const json::value*>> JsonPath::select(const json::value& root
   for (const Step& step : steps_) {
     next.clear();
     for (const json::value* node : current) {
-      bool ok = step.deep ? apply_deep(step, *node, next, budget) : apply(step, *node, next, budget);
+      bool ok =
+          step.deep ? apply_deep(step, *node, next, budget) : apply(step, *node, next, budget);
       if (!ok)
-        return fail(ErrorCode::kLimitExceeded,
-                    "JSONPath '" + source_ + "' visits more than " + std::to_string(max_visits) +
-                        " nodes");
+        return fail(ErrorCode::kLimitExceeded, "JSONPath '" + source_ + "' visits more than " +
+                                                   std::to_string(max_visits) + " nodes");
     }
     current.swap(next);
     if (current.empty()) break;

@@ -90,13 +90,20 @@ class Util final : public vtl::Object {
     if (args.size() != 1) return std::nullopt;
     enum Fn { kEscape, kParse, kEncode, kDecode, kB64Enc, kB64Dec };
     Fn fn;
-    if (name == "escapeJavaScript") fn = kEscape;
-    else if (name == "parseJson") fn = kParse;
-    else if (name == "urlEncode") fn = kEncode;
-    else if (name == "urlDecode") fn = kDecode;
-    else if (name == "base64Encode") fn = kB64Enc;
-    else if (name == "base64Decode") fn = kB64Dec;
-    else return std::nullopt;
+    if (name == "escapeJavaScript")
+      fn = kEscape;
+    else if (name == "parseJson")
+      fn = kParse;
+    else if (name == "urlEncode")
+      fn = kEncode;
+    else if (name == "urlDecode")
+      fn = kDecode;
+    else if (name == "base64Encode")
+      fn = kB64Enc;
+    else if (name == "base64Decode")
+      fn = kB64Dec;
+    else
+      return std::nullopt;
     // A null argument gives null, as the Java functions return null for null.
     if (args[0].is_null()) return Result<vtl::Value>(vtl::Value());
     std::optional<std::string> s = text_of(args[0]);
@@ -124,8 +131,8 @@ class Util final : public vtl::Object {
         boost::system::error_code ec;
         json::value doc = json::parse(*s, ec, {}, opts);
         if (ec)
-          return std::unexpected(Error{ErrorCode::kBadRequest,
-                                       "$util.parseJson: invalid JSON: " + ec.message()});
+          return std::unexpected(
+              Error{ErrorCode::kBadRequest, "$util.parseJson: invalid JSON: " + ec.message()});
         return Result<vtl::Value>(vtl::Value::from_json(doc));
       }
     }
@@ -158,18 +165,38 @@ std::string escape_javascript(std::string_view s) {
       continue;
     }
     switch (cp) {
-      case '\b': out += "\\b"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      case '\'': out += "\\'"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '/': out += "\\/"; break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '/':
+        out += "\\/";
+        break;
       default:
-        if (cp < 0x20) append_u_escape(out, cp);
-        else out.push_back(static_cast<char>(cp));
+        if (cp < 0x20)
+          append_u_escape(out, cp);
+        else
+          out.push_back(static_cast<char>(cp));
     }
   }
   return out;

@@ -52,11 +52,30 @@ TEST(Context, BuildsEveryVariable) {
   EXPECT_TRUE(at(v, {"requestOverride", "path"})->map());
   EXPECT_TRUE(at(v, {"requestOverride", "querystring"})->map());
   EXPECT_TRUE(at(v, {"responseOverride", "header"})->map());
-  for (const char* k :
-       {"accountId", "apiId", "authorizer", "awsEndpointRequestId", "deploymentId", "domainName",
-        "domainPrefix", "error", "extendedRequestId", "httpMethod", "identity", "isCanaryRequest",
-        "path", "protocol", "requestId", "requestOverride", "responseOverride", "requestTime",
-        "requestTimeEpoch", "resourceId", "resourcePath", "stage", "wafResponseCode", "webaclArn"})
+  for (const char* k : {"accountId",
+                        "apiId",
+                        "authorizer",
+                        "awsEndpointRequestId",
+                        "deploymentId",
+                        "domainName",
+                        "domainPrefix",
+                        "error",
+                        "extendedRequestId",
+                        "httpMethod",
+                        "identity",
+                        "isCanaryRequest",
+                        "path",
+                        "protocol",
+                        "requestId",
+                        "requestOverride",
+                        "responseOverride",
+                        "requestTime",
+                        "requestTimeEpoch",
+                        "resourceId",
+                        "resourcePath",
+                        "stage",
+                        "wafResponseCode",
+                        "webaclArn"})
     EXPECT_TRUE(v.map()->find(k)) << k;
   EXPECT_EQ(v.map()->entries.size(), 24u);
   for (const char* k : {"message", "messageString", "responseType", "validationErrorString"})

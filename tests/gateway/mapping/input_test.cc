@@ -85,7 +85,7 @@ TEST_F(InputTest, Params) {
   EXPECT_EQ(*one("both")->string(), "from-path");
   EXPECT_EQ(*one("q")->string(), "v");
   EXPECT_EQ(*one("content-type")->string(), "application/json");  // headers ignore case
-  EXPECT_TRUE(one("Q")->is_null());                                 // the others do not
+  EXPECT_TRUE(one("Q")->is_null());                               // the others do not
   EXPECT_TRUE(one("nosuch")->is_null());
   auto all = call(*in, "params", {});
   ASSERT_TRUE(all && all->map());

@@ -117,8 +117,9 @@ TEST(JsonPath, DeepDocumentsNeedNoRecursion) {
 }
 
 TEST(JsonText, JavaNumbersAndEscapes) {
-  EXPECT_EQ(json_text(json::parse(R"({"a":1.0,"b":1.5,"c":1e20,"d":0.0001,"e":-2,"f":12345678.0})")),
-            R"({"a":1.0,"b":1.5,"c":1.0E20,"d":1.0E-4,"e":-2,"f":1.2345678E7})");
+  EXPECT_EQ(
+      json_text(json::parse(R"({"a":1.0,"b":1.5,"c":1e20,"d":0.0001,"e":-2,"f":12345678.0})")),
+      R"({"a":1.0,"b":1.5,"c":1.0E20,"d":1.0E-4,"e":-2,"f":1.2345678E7})");
   EXPECT_EQ(json_text(json::value("a\"\\\n\x01/é")), "\"a\\\"\\\\\\n\\u0001/é\"");
   EXPECT_EQ(java_double(0.001), "0.001");
   EXPECT_EQ(java_double(100.25), "100.25");

@@ -9,10 +9,10 @@ TEST(EscapeJavaScript, CommonsLangRules) {
   EXPECT_EQ(escape_javascript(R"(He said "it's" a\b/c)"), R"(He said \"it\'s\" a\\b\/c)");
   EXPECT_EQ(escape_javascript("\b\n\t\f\r"), R"(\b\n\t\f\r)");
   EXPECT_EQ(escape_javascript(std::string("\x00\x01\x1f\x7f", 4)), "\\u0000\\u0001\\u001F\x7f");
-  EXPECT_EQ(escape_javascript("é"), "\\u00E9");     // U+00E9
-  EXPECT_EQ(escape_javascript("€"), "\\u20AC");     // U+20AC
+  EXPECT_EQ(escape_javascript("é"), "\\u00E9");         // U+00E9
+  EXPECT_EQ(escape_javascript("€"), "\\u20AC");         // U+20AC
   EXPECT_EQ(escape_javascript("😀"), "\\uD83D\\uDE00");  // U+1F600: a surrogate pair
-  EXPECT_EQ(escape_javascript("\xff"), "\\uFFFD");  // not UTF-8: Java's replacement char
+  EXPECT_EQ(escape_javascript("\xff"), "\\uFFFD");      // not UTF-8: Java's replacement char
   EXPECT_EQ(escape_javascript(""), "");
   EXPECT_EQ(escape_javascript(R"({"a": "b"})"), R"({\"a\": \"b\"})");  // no quotes added
 }
