@@ -2,12 +2,29 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
+#include <optional>
 
 namespace portcullis::gateway::mapping {
 namespace json = boost::json;
 
+// A filter's expression: `||` and `&&` of comparisons, or of existence tests of `@` paths.
+struct JsonPath::Filter {
+  enum Kind { kOr, kAnd, kCompare, kExists } kind = kExists;
+  std::vector<std::shared_ptr<const Filter>> parts;  // kOr, kAnd
+  struct Operand {
+    bool is_path = false;
+    std::vector<Step> path;  // names and single indexes under `@`
+    json::value literal;
+  };
+  Operand lhs, rhs;
+  std::string op;  // == != < <= > >=
+};
+
 namespace {
+
+constexpr size_t kMaxFilterNesting = 16;
 
 std::unexpected<Error> bad_path(std::string_view path, size_t pos, std::string_view what) {
   return fail(ErrorCode::kBadRequest, "Invalid JSONPath '" + std::string(path) + "' at position " +
@@ -55,10 +72,14 @@ class Parser {
     while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
   }
 
-  Status dotted_name(JsonPath::Step& step) {
+  // In a filter (`in_filter`), a name also ends at a space, an operator or ')'.
+  Status dotted_name(JsonPath::Step& step, bool in_filter = false) {
     size_t begin = pos_;
     while (pos_ < s_.size() && s_[pos_] != '.' && s_[pos_] != '[') {
       char c = s_[pos_];
+      if (in_filter && (c == ' ' || c == ')' || c == '=' || c == '!' || c == '<' || c == '>' ||
+                        c == '&' || c == '|'))
+        break;
       if (c == ' ') return bad_path(s_, pos_, "use ['name'] for a name with spaces");
       if (c == '(' || c == ')') return bad_path(s_, pos_, "functions are not supported");
       if (c == ']' || c == '\'' || c == '"') return bad_path(s_, pos_, "unexpected character");
@@ -93,8 +114,23 @@ class Parser {
         }
         break;
       }
-    } else if (c == '?' || c == '(') {
-      return bad_path(s_, pos_, "filters and expressions are not supported");
+    } else if (c == '?') {
+      ++pos_;
+      skip_spaces();
+      if (pos_ >= s_.size() || s_[pos_] != '(') return bad_path(s_, pos_, "expected '(' after '?'");
+      ++pos_;
+      step.kind = JsonPath::Step::kFilter;
+      ++nesting_;
+      auto filter = filter_or(0);
+      --nesting_;
+      if (!filter) return std::unexpected(std::move(filter.error()));
+      step.filter = std::move(*filter);
+      skip_spaces();
+      if (pos_ >= s_.size() || s_[pos_] != ')') return bad_path(s_, pos_, "expected ')'");
+      ++pos_;
+      skip_spaces();
+    } else if (c == '(') {
+      return bad_path(s_, pos_, "script expressions are not supported");
     } else {
       PC_CHECK(numbers(step));
     }
@@ -114,6 +150,108 @@ class Parser {
     if (pos_ >= s_.size()) return bad_path(s_, pos_, "unclosed quoted name");
     ++pos_;
     return {};
+  }
+
+  using FilterPtr = std::shared_ptr<const JsonPath::Filter>;
+
+  bool consume(std::string_view token) {
+    skip_spaces();
+    if (s_.substr(pos_, token.size()) != token) return false;
+    pos_ += token.size();
+    return true;
+  }
+
+  Result<FilterPtr> filter_or(size_t depth) {
+    // `depth` counts parentheses, `nesting_` filters inside filters' paths.
+    if (depth + nesting_ > kMaxFilterNesting)
+      return bad_path(s_, pos_, "the filter nests too deep");
+    auto f = std::make_shared<JsonPath::Filter>();
+    f->kind = JsonPath::Filter::kOr;
+    do f->parts.push_back(PC_TRY(filter_and(depth)));
+    while (consume("||"));
+    if (f->parts.size() == 1) return f->parts.front();
+    return FilterPtr(std::move(f));
+  }
+
+  Result<FilterPtr> filter_and(size_t depth) {
+    auto f = std::make_shared<JsonPath::Filter>();
+    f->kind = JsonPath::Filter::kAnd;
+    do f->parts.push_back(PC_TRY(filter_term(depth)));
+    while (consume("&&"));
+    if (f->parts.size() == 1) return f->parts.front();
+    return FilterPtr(std::move(f));
+  }
+
+  Result<FilterPtr> filter_term(size_t depth) {
+    if (consume("(")) {
+      FilterPtr inner = PC_TRY(filter_or(depth + 1));
+      if (!consume(")")) return bad_path(s_, pos_, "expected ')'");
+      return inner;
+    }
+    auto f = std::make_shared<JsonPath::Filter>();
+    f->lhs = PC_TRY(operand());
+    skip_spaces();
+    for (std::string_view op : {"==", "!=", "<=", ">=", "<", ">"}) {
+      if (!consume(op)) continue;
+      f->kind = JsonPath::Filter::kCompare;
+      f->op = std::string(op);
+      f->rhs = PC_TRY(operand());
+      return FilterPtr(std::move(f));
+    }
+    if (!f->lhs.is_path) return bad_path(s_, pos_, "expected a comparison");
+    f->kind = JsonPath::Filter::kExists;
+    return FilterPtr(std::move(f));
+  }
+
+  Result<JsonPath::Filter::Operand> operand() {
+    skip_spaces();
+    JsonPath::Filter::Operand o;
+    if (pos_ >= s_.size()) return bad_path(s_, pos_, "expected a value");
+    char c = s_[pos_];
+    if (c == '@') {
+      ++pos_;
+      o.is_path = true;
+      while (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == '[')) {
+        JsonPath::Step step;
+        if (s_[pos_] == '.') {
+          ++pos_;
+          PC_CHECK(dotted_name(step, true));
+        } else {
+          PC_CHECK(bracket(step));
+          bool single = (step.kind == JsonPath::Step::kNames && step.names.size() == 1) ||
+                        (step.kind == JsonPath::Step::kIndexes && step.indexes.size() == 1);
+          if (!single) return bad_path(s_, pos_, "a filter's path takes names and indexes only");
+        }
+        o.path.push_back(std::move(step));
+      }
+      return o;
+    }
+    if (c == '\'' || c == '"') {
+      std::string text;
+      PC_CHECK(quoted(text));
+      o.literal = json::string(text);
+      return o;
+    }
+    for (auto [word, value] : {std::pair<std::string_view, json::value>{"true", true},
+                               {"false", false},
+                               {"null", nullptr}}) {
+      if (s_.substr(pos_, word.size()) == word) {
+        pos_ += word.size();
+        o.literal = value;
+        return o;
+      }
+    }
+    if (c == '$') return bad_path(s_, pos_, "'$' inside a filter is not supported");
+    size_t begin = pos_;
+    while (pos_ < s_.size() &&
+           (std::isdigit(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' ||
+            s_[pos_] == '+' || s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E'))
+      ++pos_;
+    boost::system::error_code ec;
+    json::value n = json::parse(s_.substr(begin, pos_ - begin), ec);
+    if (ec || pos_ == begin || !n.is_number()) return bad_path(s_, begin, "expected a value");
+    o.literal = std::move(n);
+    return o;
   }
 
   bool integer(int64_t& out) {
@@ -160,6 +298,7 @@ class Parser {
 
   std::string_view s_;
   size_t pos_ = 0;
+  size_t nesting_ = 0;
 };
 
 // The work counter of one evaluation.
@@ -171,6 +310,78 @@ struct Budget {
     return true;
   }
 };
+
+// What an `@` path reaches from `node`; nullptr when it reaches nothing.
+const json::value* resolve(const std::vector<JsonPath::Step>& path, const json::value& node) {
+  const json::value* cur = &node;
+  for (const JsonPath::Step& step : path) {
+    if (step.kind == JsonPath::Step::kNames) {
+      const json::object* o = cur->if_object();
+      cur = o ? o->if_contains(step.names.front()) : nullptr;
+    } else {
+      const json::array* a = cur->if_array();
+      if (!a) return nullptr;
+      int64_t i = step.indexes.front(), n = static_cast<int64_t>(a->size());
+      if (i < 0) i += n;
+      cur = i >= 0 && i < n ? &(*a)[static_cast<size_t>(i)] : nullptr;
+    }
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
+
+// -1, 0, 1, or nullopt when the two cannot be ordered (different types, objects, arrays).
+std::optional<int> order(const json::value& a, const json::value& b) {
+  if (a.is_number() && b.is_number()) {
+    if (a.is_int64() && b.is_int64()) {
+      int64_t i = a.get_int64(), j = b.get_int64();
+      return i < j ? -1 : i > j ? 1 : 0;
+    }
+    boost::system::error_code ec;
+    double x = a.to_number<double>(ec), y = b.to_number<double>(ec);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.is_string() && b.is_string()) {
+    int c = a.get_string().subview().compare(b.get_string().subview());
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  return std::nullopt;
+}
+
+bool matches(const JsonPath::Filter& f, const json::value& node) {
+  switch (f.kind) {
+    case JsonPath::Filter::kOr:
+      for (const auto& p : f.parts)
+        if (matches(*p, node)) return true;
+      return false;
+    case JsonPath::Filter::kAnd:
+      for (const auto& p : f.parts)
+        if (!matches(*p, node)) return false;
+      return true;
+    case JsonPath::Filter::kExists:
+      return resolve(f.lhs.path, node) != nullptr;
+    case JsonPath::Filter::kCompare: {
+      auto value = [&](const JsonPath::Filter::Operand& o) {
+        return o.is_path ? resolve(o.path, node) : &o.literal;
+      };
+      const json::value* a = value(f.lhs);
+      const json::value* b = value(f.rhs);
+      if (!a || !b) return false;  // a missing member matches no comparison
+      if (f.op == "==" || f.op == "!=") {
+        std::optional<int> o = order(*a, *b);
+        bool equal = o ? *o == 0 : (!a->is_number() && !b->is_number() && *a == *b);
+        return (f.op == "==") == equal;
+      }
+      std::optional<int> o = order(*a, *b);
+      if (!o) return false;
+      if (f.op == "<") return *o < 0;
+      if (f.op == "<=") return *o <= 0;
+      if (f.op == ">") return *o > 0;
+      return *o >= 0;
+    }
+  }
+  return false;
+}
 
 // Applies one step (ignoring `deep`) to one node, appending what it selects.
 bool apply(const JsonPath::Step& step, const json::value& node,
@@ -216,6 +427,18 @@ bool apply(const JsonPath::Step& step, const json::value& node,
         to = std::clamp<int64_t>(to, 0, n);
         for (int64_t i = from; i < to; ++i)
           if (!push(&(*a)[static_cast<size_t>(i)])) return false;
+      }
+      return true;
+    case JsonPath::Step::kFilter:
+      // On an array, the items that match; on an object, the object itself if it matches.
+      if (const json::array* a = node.if_array()) {
+        for (const auto& v : *a) {
+          if (!budget.spend()) return false;
+          if (matches(*step.filter, v) && !push(&v)) return false;
+        }
+      } else if (node.is_object()) {
+        if (!budget.spend()) return false;
+        if (matches(*step.filter, node) && !push(&node)) return false;
       }
       return true;
   }

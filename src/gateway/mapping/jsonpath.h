@@ -1,11 +1,13 @@
 // The JSONPath dialect of mapping templates ($input.json, $input.path), as Jayway's "JSONPath
 // for Java" reads it: `$`, `.name`, `['name']`, `["name"]`, `[n]` (negative from the end), `[*]`,
-// `.*`, `..` (deep scan), unions `[a,b]` and slices `[start:end]`. Filters and functions are not
-// supported (a compile error). A path is compiled once; evaluation is bounded (max_visits).
+// `.*`, `..` (deep scan), unions `[a,b]`, slices `[start:end]` and filters `[?(@.a > 1 && @.b)]`
+// (comparisons of `@` paths and literals, `&&`, `||`, parentheses). Functions and `$` inside
+// filters are not supported (a compile error). A path is compiled once; evaluation is bounded.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,13 +43,15 @@ class JsonPath {
   const std::string& source() const { return source_; }
 
   // One step of the path; public for the evaluator in jsonpath.cc.
+  struct Filter;
   struct Step {
-    enum Kind { kNames, kIndexes, kWildcard, kSlice } kind = kNames;
+    enum Kind { kNames, kIndexes, kWildcard, kSlice, kFilter } kind = kNames;
     bool deep = false;  // preceded by `..`
     std::vector<std::string> names;
     std::vector<int64_t> indexes;
     bool has_start = false, has_end = false;
     int64_t start = 0, end = 0;
+    std::shared_ptr<const Filter> filter;
   };
 
  private:

@@ -64,6 +64,29 @@ TEST(JsonPath, DeepScanInDocumentOrder) {
   EXPECT_EQ(sel("$..*", R"({"a":{"b":1},"c":[2]})"), R"([{"b":1},[2],1,2])");
 }
 
+TEST(JsonPath, Filters) {
+  EXPECT_EQ(sel("$.store.book[?(@.price < 10)].title"), R"(["A","C"])");
+  EXPECT_EQ(sel("$.store.book[?(@.price >= 9 && @.price <= 12)].title"), R"(["B","C"])");
+  EXPECT_EQ(sel("$.store.book[?(@.title == 'A' || @.title == \"B\")].price"), "[8,12]");
+  EXPECT_EQ(sel("$.store.book[?(@.isbn)].title"), R"(["C"])");
+  EXPECT_EQ(sel("$.store.book[?(@.title != 'A')].title"), R"(["B","C"])");
+  EXPECT_EQ(sel("$.store.book[?((@.price > 100 || @.price == 8) && @.title)].title"), R"(["A"])");
+  EXPECT_EQ(sel("$.store.book[?(@.price == 8.0)].title"), R"(["A"])");  // numbers by value
+  EXPECT_EQ(sel("$.store.book[?(@.price == '8')].title"), "[]");        // not a string
+  EXPECT_EQ(sel("$.store.book[?(@.nosuch != 1)].title"), "[]");         // missing matches nothing
+  EXPECT_EQ(sel("$..book[?(@.price > 10)].title"), R"(["B"])");
+  EXPECT_EQ(sel("$.store.bicycle[?(@.color == 'red')].price"), "[19]");  // an object: itself
+  EXPECT_EQ(sel("$[?(@.a[0] == true)].b", R"([{"a":[true],"b":1},{"a":[false],"b":2}])"), "[1]");
+  EXPECT_EQ(sel("$[?(@.a == null)].b", R"([{"a":null,"b":1},{"b":2}])"), "[1]");
+  EXPECT_FALSE(JsonPath::compile("$[?(@.a)]")->definite());
+  // Nesting is bounded, whether by parentheses or filters inside filters' paths.
+  std::string deep = "$[?(" + std::string(100, '(') + "@.a" + std::string(100, ')') + ")]";
+  EXPECT_FALSE(JsonPath::compile(deep));
+  std::string nested = "$";
+  for (int i = 0; i < 100; ++i) nested += "[?(@";
+  EXPECT_FALSE(JsonPath::compile(nested));
+}
+
 TEST(JsonPath, DefiniteOrNot) {
   EXPECT_TRUE(JsonPath::compile("$")->definite());
   EXPECT_TRUE(JsonPath::compile("$.a['b'][0][-1]")->definite());
@@ -74,8 +97,31 @@ TEST(JsonPath, DefiniteOrNot) {
 }
 
 TEST(JsonPath, MalformedPathsAreErrors) {
-  for (const char* p : {"", "   ", "$.", "$..", "$.a.", "$[", "$[0", "$['a", "$['a']x", "$[?(@.a)]",
-                        "$.length()", "$.a b", "$[a]", "$[0:1:2]", "$[1,]", "$]", "$x"}) {
+  for (const char* p : {"",
+                        "   ",
+                        "$.",
+                        "$..",
+                        "$.a.",
+                        "$[",
+                        "$[0",
+                        "$['a",
+                        "$['a']x",
+                        "$[?(@.a)",
+                        "$[?@.a]",
+                        "$[(@.length-1)]",
+                        "$[?(@.a ==)]",
+                        "$[?(1)]",
+                        "$[?(@.a == $.b)]",
+                        "$[?(@[*] == 1)]",
+                        "$[?(@.a == 'x)]",
+                        "$[?((@.a)]",
+                        "$.length()",
+                        "$.a b",
+                        "$[a]",
+                        "$[0:1:2]",
+                        "$[1,]",
+                        "$]",
+                        "$x"}) {
     auto r = JsonPath::compile(p);
     EXPECT_FALSE(r.has_value()) << p;
     if (!r) {
