@@ -15,6 +15,32 @@ namespace {
 
 constexpr size_t kMaxCachedPaths = 256;
 constexpr size_t kMaxBodyDepth = 512;
+// An indefinite path copies every match, and matches nest (`$..*`): what one call may produce is
+// bounded, else a deep, wide body would cost memory quadratic in its size.
+constexpr size_t kMaxPathValues = 1'000'000;
+constexpr size_t kMaxJsonText = 16 * 1024 * 1024;
+
+// The nodes in `v`, counting up to `limit` (more: limit + 1); iterative, so depth is free.
+size_t count_nodes(const json::value& v, size_t limit) {
+  size_t n = 0;
+  std::vector<const json::value*> stack{&v};
+  while (!stack.empty() && n <= limit) {
+    const json::value* cur = stack.back();
+    stack.pop_back();
+    ++n;
+    if (const json::array* a = cur->if_array()) {
+      for (const auto& item : *a) stack.push_back(&item);
+    } else if (const json::object* o = cur->if_object()) {
+      for (const auto& kv : *o) stack.push_back(&kv.value());
+    }
+  }
+  return n;
+}
+
+std::unexpected<Error> too_big(const JsonPath& path) {
+  return fail(ErrorCode::kLimitExceeded,
+              "JSONPath '" + path.source() + "' selects more than the mapping may copy");
+}
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -179,6 +205,7 @@ class Input final : public vtl::Object {
     for (size_t i = 0; i < matches.size(); ++i) {
       if (i) out.push_back(',');
       append_json(out, *matches[i]);
+      if (out.size() > kMaxJsonText) return too_big(path);
     }
     out.push_back(']');
     return vtl::Value(std::move(out));
@@ -191,6 +218,11 @@ class Input final : public vtl::Object {
     auto matches = PC_TRY(path.select(doc_));
     if (path.definite())
       return matches.empty() ? vtl::Value() : vtl::Value::from_json(*matches.front());
+    size_t total = 0;
+    for (const json::value* m : matches) {
+      total += count_nodes(*m, kMaxPathValues - total);
+      if (total > kMaxPathValues) return too_big(path);
+    }
     auto list = vtl::make_list();
     list->json = true;
     list->items.reserve(matches.size());

@@ -74,6 +74,27 @@ TEST_F(InputTest, BodyParsedOncePathsCached) {
     EXPECT_EQ(text(*in, "json", "$['k" + std::to_string(i) + "']"), R"("")");
 }
 
+TEST_F(InputTest, NestedMatchesAreBounded) {
+  // 400 nested arrays with 2,000 numbers at each level: `$..*` selects 800,400 nodes, but copying
+  // each match (every level holds all below it) would make about 160 million values.
+  std::string body;
+  for (int i = 0; i < 400; ++i) {
+    body += "[";
+    for (int j = 0; j < 2000; ++j) body += "0,";
+  }
+  body += "0" + std::string(400, ']');
+  auto in = input(body);
+  auto path = call(*in, "path", {vtl::Value("$..*")});
+  ASSERT_FALSE(path);
+  EXPECT_NE(path.error().message.find("selects more than"), std::string::npos);
+  auto json = call(*in, "json", {vtl::Value("$..*")});
+  ASSERT_FALSE(json);
+  EXPECT_NE(json.error().message.find("selects more than"), std::string::npos);
+  // The whole body is one copy: fine.
+  EXPECT_TRUE(call(*in, "path", {vtl::Value("$")}));
+  EXPECT_EQ(call(*in, "json", {vtl::Value("$")})->string()->size(), body.size());
+}
+
 TEST_F(InputTest, Params) {
   Params p;
   p.path = {{"id", "p1"}, {"both", "from-path"}};
