@@ -1,6 +1,6 @@
-#include "gateway/mapping/mapping.h"
-
 #include <gtest/gtest.h>
+
+#include "gateway/mapping/mapping.h"
 
 namespace portcullis::gateway::mapping {
 namespace {
@@ -9,6 +9,12 @@ Result<MappingOutput> run(std::string_view source, MappingInput input = {},
                           vtl::Options options = {}) {
   vtl::Template tpl = PC_TRY(vtl::Template::compile(source));
   return render(tpl, input, options);
+}
+
+MappingInput with_body(std::string body) {
+  MappingInput in;
+  in.body = std::move(body);
+  return in;
 }
 
 std::string out(std::string_view source, std::string body = "", Params params = {}) {
@@ -33,7 +39,8 @@ TEST(Mapping, AwsRecordedPrinting) {
   EXPECT_EQ(out("$input.path('$')", R"({"bigger": "dict", "to": "test", "with": "separators"})"),
             "{bigger=dict, to=test, with=separators}");
   EXPECT_EQ(out("$input.path('$')", R"([{"foo": "bar"}])"), R"([{"foo":"bar"}])");
-  EXPECT_EQ(out("$input.path('$')", R"({"foo": [{"nested": "bar"}]})"), R"({foo=[{"nested":"bar"}]})");
+  EXPECT_EQ(out("$input.path('$')", R"({"foo": [{"nested": "bar"}]})"),
+            R"({foo=[{"nested":"bar"}]})");
   EXPECT_EQ(out("$input.path('$').toString()", R"({"foo": "bar"})"), "{foo=bar}");
   EXPECT_EQ(out("#set($r = $input.path('$'))$r[0].foo", R"([{"foo": "bar"}])"), "bar");
   EXPECT_EQ(out("$input.path('$.l')", R"({"l": []})"), "[]");
@@ -66,22 +73,23 @@ TEST(Mapping, ContextAndStageVariables) {
   in.context.request_id = "req-1";
   in.context.identity.source_ip = "1.2.3.4";
   in.stage_variables = {{"env", "blue"}};
-  auto r = run("$context.requestId $context.identity.sourceIp $stageVariables.env "
-               "$stageVariables['env'] [$context.identity.apiKey]",
-               in);
+  auto r =
+      run("$context.requestId $context.identity.sourceIp $stageVariables.env "
+          "$stageVariables['env'] [$context.identity.apiKey]",
+          in);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body, "req-1 1.2.3.4 blue blue []");
 }
 
 // AWS-recorded (§1.6): a MOCK request template setting the status and a header.
 TEST(Mapping, Overrides) {
-  auto r = run(
-      "#set($context.responseOverride.status = 444)\n"
-      "#set($context.responseOverride.header.foo = \"bar\")\n"
-      "#set($context.requestOverride.querystring[\"q\"] = \"1\")\n"
-      "$context.requestOverride.header.put('X-A', 'a')\n"
-      "#set($context.requestOverride.path.body = $input.body)\n",
-      MappingInput{.body = R"({"x":1})"});
+  auto r =
+      run("#set($context.responseOverride.status = 444)\n"
+          "#set($context.responseOverride.header.foo = \"bar\")\n"
+          "#set($context.requestOverride.querystring[\"q\"] = \"1\")\n"
+          "$context.requestOverride.header.put('X-A', 'a')\n"
+          "#set($context.requestOverride.path.body = $input.body)\n",
+          with_body(R"({"x":1})"));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->overrides.response_status, 444);
   EXPECT_EQ(r->overrides.response_header, (StringPairs{{"foo", "bar"}}));
@@ -96,7 +104,7 @@ TEST(Mapping, Overrides) {
 TEST(Mapping, RenderErrors) {
   for (const char* t : {"$input.json('$[')", "$input.path('$..')", "$util.parseJson('{bad')",
                         "$util.urlDecode('%')", "$util.base64Decode('@@')"}) {
-    auto r = run(t, MappingInput{.body = R"({"a":1})"});
+    auto r = run(t, with_body(R"({"a":1})"));
     EXPECT_FALSE(r) << t;
   }
 }
