@@ -1,10 +1,12 @@
-// The portcullis command: `serve` runs the gateway, `curl` calls it with SigV4-signed requests.
+// The portcullis command: `serve` runs the gateway, `curl` calls it with SigV4-signed requests,
+// `vtl render` renders a mapping template offline.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/config.h"
 #include "app/curl.h"
 #include "app/serve.h"
+#include "app/vtl_render.h"
 
 int main(int argc, char** argv) {
   using namespace portcullis::app;
@@ -38,6 +40,24 @@ int main(int argc, char** argv) {
   curl_cmd->add_option("--max-time", curl_options.timeout_seconds, "Timeout in seconds")
       ->capture_default_str();
 
+  VtlRenderOptions vtl_options;
+  auto* vtl_cmd = cli.add_subcommand("vtl", "Mapping templates");
+  vtl_cmd->require_subcommand(1);
+  auto* render_cmd =
+      vtl_cmd->add_subcommand("render", "Render a mapping template as API Gateway does");
+  render_cmd->add_option("--template", vtl_options.template_file, "Template file, or - for stdin");
+  render_cmd->add_option("--body", vtl_options.body_file, "Request body file, or - for stdin");
+  render_cmd->add_option("--params", vtl_options.params,
+                         "JSON {\"path\":{},\"querystring\":{},\"header\":{}}, or @file");
+  render_cmd->add_option("--stage-variables", vtl_options.stage_variables,
+                         "JSON {\"name\":\"value\"}, or @file");
+  render_cmd->add_option("--context", vtl_options.context,
+                         "JSON shaped as $context ({\"requestId\":…,\"identity\":{…}}), or @file");
+  render_cmd->add_flag("--velocity-nulls", vtl_options.velocity_nulls,
+                       "Print undefined references as plain Velocity does ($x)");
+  render_cmd->add_option("--cases", vtl_options.cases_file,
+                         "Batch: one JSON case per line (- for stdin); one JSON result per line");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,5 +86,6 @@ int main(int argc, char** argv) {
     }
     return serve(std::move(config));
   }
+  if (vtl_cmd->parsed()) return vtl_render(vtl_options);
   return curl(curl_options);
 }

@@ -26,9 +26,14 @@ class Variables {
   void set(std::string name, Value value) { vars_[std::move(name)] = std::move(value); }
   const Value* find(std::string_view name) const;
   Value* find(std::string_view name);
+  void erase(std::string_view name);
 
  private:
-  std::unordered_map<std::string, Value> vars_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Value, Hash, std::equal_to<>> vars_;
 };
 
 // What bounds one rendering against hostile templates and inputs. Exceeding a bound other than

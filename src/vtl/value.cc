@@ -89,6 +89,8 @@ std::optional<Result<Value>> Object::call(std::string_view, std::span<const Valu
   return std::nullopt;
 }
 
+bool Object::set_property(std::string_view, const Value&) { return false; }
+
 std::string Object::to_string() const { return {}; }
 
 }  // namespace portcullis::vtl

@@ -88,6 +88,8 @@ class Object {
   // `$o.name(args…)`: nullopt when the object has no such method; an Error stops the
   // rendering with that error.
   virtual std::optional<Result<Value>> call(std::string_view name, std::span<const Value> args);
+  // `#set($o.name = v)`: false when the object has no such settable property (nothing changes).
+  virtual bool set_property(std::string_view name, const Value& value);
   // How `$o` prints.
   virtual std::string to_string() const;
 };
